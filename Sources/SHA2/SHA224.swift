@@ -1,0 +1,70 @@
+// SHA224.swift: SHA-224 and its digest.
+// Reference: FIPS 180-4 §5.3.2 (initial value), §6.3 (computation: SHA-256 truncated to 224 bits).
+// SPDX-License-Identifier: Apache-2.0
+
+import CryptoSupport
+
+/// The SHA-224 hash function (FIPS 180-4): SHA-256 with other initial values, truncated to
+/// 28 bytes.
+public struct SHA224: HashFunction {
+  /// The compression function consumes 64-byte blocks.
+  public static let blockByteCount = 64
+
+  /// The digest length in bytes.
+  public static let byteCount = 28
+
+  private var engine: SHA256Engine
+
+  /// Creates a state that has absorbed nothing.
+  public init() {
+    // FIPS 180-4 §5.3.2: the second 32 bits of the fractional parts of the square roots of the
+    // ninth through sixteenth primes.
+    engine = SHA256Engine(initialState: [
+      0xc105_9ed8, 0x367c_d507, 0x3070_dd17, 0xf70e_5939,
+      0xffc0_0b31, 0x6858_1511, 0x64f9_8fa7, 0xbefa_4fa4,
+    ])
+  }
+
+  /// Absorbs `bytes`.
+  ///
+  /// - Timing: depends on the length only.
+  public mutating func update(_ bytes: Span<UInt8>) {
+    engine.update(bytes)
+  }
+
+  /// Pads and returns the digest (the first seven state words).
+  ///
+  /// - Timing: constant for a given total length.
+  public consuming func finalize() -> SHA224Digest {
+    let words = engine.finish()
+    var bytes = InlineArray<28, UInt8>(repeating: 0)
+    for index in 0..<7 {
+      bytes.storeBigEndian(words[index], at: index * 4)
+    }
+    return SHA224Digest(bytes: bytes)
+  }
+}
+
+/// A SHA-224 digest: 28 bytes, compared in constant time.
+public struct SHA224Digest: HashDigest {
+  /// The digest length in bytes.
+  public static let byteCount = 28
+
+  /// The digest bytes.
+  public let bytes: InlineArray<28, UInt8>
+
+  /// Wraps 28 digest bytes.
+  public init(bytes: InlineArray<28, UInt8>) {
+    self.bytes = bytes
+  }
+
+  /// Calls `body` with the digest bytes.
+  public func withBytes<R, E: Error>(_ body: (Span<UInt8>) throws(E) -> R) throws(E) -> R {
+    try body(bytes.span)
+  }
+
+  /// Compares two digests in constant time.
+  public static func == (lhs: SHA224Digest, rhs: SHA224Digest) -> Bool {
+    ConstantTime.equals(lhs.bytes.span, rhs.bytes.span)
+  }
+}
