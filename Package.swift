@@ -22,7 +22,9 @@ let package = Package(
     .library(name: "BlockCiphers", targets: ["BlockCiphers"]),
     .library(name: "Encodings", targets: ["Encodings"]),
     .library(name: "Fernet", targets: ["Fernet"]),
+    .library(name: "SecureAPI", targets: ["SecureAPI"]),
     .library(name: "HostSystem", targets: ["HostSystem"]),
+    .library(name: "SecureAPIHTTP", targets: ["SecureAPIHTTP"]),
     .executable(name: "secure-api", targets: ["secure-api"]),
   ],
   targets: [
@@ -41,15 +43,22 @@ let package = Package(
       ],
       swiftSettings: coreSettings),
 
+    // MARK: Secure API protocol (standard library only; also built with Embedded Swift)
+    .target(
+      name: "SecureAPI",
+      dependencies: ["CryptoSupport", "SHA2", "MessageAuthentication", "Encodings", "Fernet"],
+      swiftSettings: coreSettings),
+
     // MARK: Host layer (operating system clock and files)
-    .target(name: "HostSystem", dependencies: ["Fernet"]),
+    .target(name: "HostSystem", dependencies: ["Fernet", "SecureAPI"]),
+    .target(name: "SecureAPIHTTP", dependencies: ["SecureAPI", "HostSystem"]),
 
     // MARK: Executables
     .executableTarget(
       name: "secure-api",
       dependencies: [
         "CryptoSupport", "SHA2", "MessageAuthentication", "BlockCiphers", "Encodings", "Fernet",
-        "HostSystem", "VectorFiles",
+        "HostSystem", "VectorFiles", "SecureAPI", "SecureAPIHTTP",
       ]),
 
     // MARK: Published vectors (host only: reads files with Foundation)
@@ -73,6 +82,13 @@ let package = Package(
         "SHA2", "MessageAuthentication", "BlockCiphers", "Encodings", "Fernet", "_TestSupport",
       ],
       exclude: ["crypto_reference.py"]),
+    .testTarget(
+      name: "SecureAPITests",
+      dependencies: ["SecureAPI", "Fernet", "Encodings", "SHA2", "HostSystem", "_TestSupport"],
+      exclude: ["Python"]),
+    .testTarget(
+      name: "SecureAPIHTTPTests",
+      dependencies: ["SecureAPIHTTP", "SecureAPI", "HostSystem", "_TestSupport"]),
     .testTarget(name: "VectorInventoryTests", dependencies: ["_TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["secure-api", "VectorFiles", "_TestSupport"]),
   ],

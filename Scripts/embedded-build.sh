@@ -12,7 +12,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/.embedded-build"}
-modules=(CryptoSupport SHA2 MessageAuthentication BlockCiphers Encodings Fernet)
+modules=(CryptoSupport SHA2 MessageAuthentication BlockCiphers Encodings Fernet SecureAPI)
 targets=(armv7em-none-none-eabi riscv32-none-none-eabi)
 
 swiftc=$(command -v swiftc)

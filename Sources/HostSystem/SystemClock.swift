@@ -1,6 +1,9 @@
 // SystemClock.swift: the operating system's wall clock, for the executables and host services.
-// The crypto core never reads a clock; this thin layer does, so the core stays deterministic.
+// The crypto core and the protocol module never read a clock; this thin layer does, so they
+// stay deterministic under test.
 // SPDX-License-Identifier: Apache-2.0
+
+import SecureAPI
 
 #if canImport(Glibc)
   import Glibc
@@ -11,16 +14,24 @@
 #endif
 
 /// The system's real-time clock (`CLOCK_REALTIME`).
-public enum SystemClock {
-  /// The current time as whole seconds and nanoseconds since the Unix epoch.
-  public static func now() -> (seconds: UInt64, nanoseconds: UInt32) {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    return (UInt64(max(0, time.tv_sec)), UInt32(max(0, time.tv_nsec)))
+public struct SystemClock: WallClock, Sendable {
+  /// The system clock.
+  public init() {}
+
+  /// The current time, to 1/10000 s.
+  public func now() -> Timestamp {
+    let (seconds, nanoseconds) = Self.read()
+    return Timestamp(seconds: seconds, nanoseconds: nanoseconds)
   }
 
   /// The current time in whole seconds since the Unix epoch.
   public static func unixSeconds() -> UInt64 {
-    now().seconds
+    read().seconds
+  }
+
+  private static func read() -> (seconds: UInt64, nanoseconds: UInt32) {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return (UInt64(max(0, time.tv_sec)), UInt32(max(0, time.tv_nsec)))
   }
 }
