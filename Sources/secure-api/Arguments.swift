@@ -146,12 +146,16 @@ enum CLIError: Error {
   case failure(String)
   /// The operation failed and has already explained why (exit status 1, nothing more printed).
   case failureReported
+  /// The operation ended with a status of its own (3 refused, 4 insecure), with an optional
+  /// line still to print.
+  case status(Int32, String?)
 
   /// The process exit status for the error.
   var exitStatus: Int32 {
     switch self {
     case .usage: 2
     case .failure, .failureReported: 1
+    case .status(let status, _): status
     }
   }
 
@@ -161,6 +165,7 @@ enum CLIError: Error {
     case .usage(let text, let help): "\(text) (see '\(help) --help')"
     case .failure(let text): text
     case .failureReported: nil
+    case .status(_, let text): text
     }
   }
 }

@@ -9,13 +9,20 @@ import Foundation
 let rootCommand = Command(
   name: "secure-api",
   summary:
-    "Hashes, authenticates, encrypts and checks test vectors with the pure-Swift crypto core.",
+    "The pure-Swift crypto core and the Secure API protocol: hash, authenticate, encrypt,\n"
+    + "check test vectors, make keys, seal and open tokens, serve and query a server.",
   details: """
     Exit status: 0 on success; 1 when an operation fails (unreadable file, bad padding, invalid
     token, failed vectors); 2 for bad usage (unknown subcommand or option, missing argument,
-    bad hex, wrong key or IV length, malformed key, non-numeric time).
+    bad hex, wrong key or IV length, malformed key, non-numeric time). The protocol clients
+    (put, get, client) also exit with 3 when the server refused the request (rej: replayed,
+    stale or future) and 4 when its reply is insecure (does not decrypt with the key or does
+    not echo the request's time).
     """,
-  subcommands: [.hash, .hmac, .aes128CBC, .fernet, .vectors])
+  subcommands: [
+    .hash, .hmac, .aes128CBC, .fernet, .vectors, .keygen, .seal, .open, .serve, .put, .get,
+    .client, .demo,
+  ])
 
 /// Parses `arguments` (without the program name), runs the command and returns the exit status.
 func runTool(_ arguments: [String]) -> Int32 {

@@ -1,0 +1,87 @@
+// SecureAPIService.swift: the protocol server behind `POST /`: one ServerCore, serialized by
+// a lock, with its state saved before every reply that changed it.
+// Reference: wire format v1 §5 and §6.
+// SPDX-License-Identifier: Apache-2.0
+
+import HostSystem
+import SecureAPI
+import Synchronization
+
+/// The answer to one `POST /` body.
+public struct ServiceReply: Sendable {
+  /// The HTTP status: 200, 400 or 401 from ``ServerCore``, 500 when the state cannot be saved.
+  public let status: Int
+  /// The JSON body: `{"txt": ...}` or `{"error": ...}`.
+  public let body: [UInt8]
+  /// A short description for the log, without key or plaintext.
+  public let outcome: String
+}
+
+/// The Secure API server logic shared by all connections: a ``ServerCore`` behind a mutex,
+/// plus an optional ``StateStore``.
+///
+/// Requests are answered one at a time. When a request changes the state (an accepted `put`),
+/// the new state is saved before the reply leaves, and only then committed; if saving fails,
+/// the client gets a 500 error and the state stays as it was, so an acknowledged message is
+/// never lost by a restart and a restart never reopens the replay window.
+public final class SecureAPIService: Sendable {
+  private let core: Mutex<ServerCore>
+  private let store: StateStore?
+  private let clock: any WallClock & Sendable
+
+  /// A service for the layer keys in `ring`, resuming from `store` when one is given.
+  ///
+  /// A store without a state file starts empty and writes one immediately, so an unwritable
+  /// directory is reported now rather than at the first `put`.
+  ///
+  /// - Parameters:
+  ///   - ring: The layer keys of the shared key file (``KeyFile/keyRing()``).
+  ///   - store: Where the state is kept, or `nil` to keep it in memory only.
+  ///   - clock: The server's clock (the system clock outside tests).
+  /// - Throws: ``StateStoreError`` when the saved state cannot be read or the first save fails.
+  public init(
+    ring: consuming sending KeyRing, store: StateStore?,
+    clock: some WallClock & Sendable = SystemClock()
+  ) throws(StateStoreError) {
+    var state = ServerState()
+    if let store {
+      if let saved = try store.load() {
+        state = saved
+      } else {
+        try store.save(state)
+      }
+    }
+    core = Mutex(ServerCore(ring: ring, state: state))
+    self.store = store
+    self.clock = clock
+  }
+
+  /// The current state (for tests and diagnostics).
+  public var state: ServerState {
+    core.withLock { $0.state }
+  }
+
+  /// Answers one request body, saving the state first when the request changed it.
+  ///
+  /// - Parameter body: The HTTP request body.
+  public func respond(to body: [UInt8]) -> ServiceReply {
+    core.withLock { core in
+      var rng = SystemRandomNumberGenerator()
+      let response = core.respond(to: body.span, now: clock.now(), using: &rng)
+      if let newState = response.newState {
+        if let store {
+          do {
+            try store.save(newState)
+          } catch {
+            return ServiceReply(
+              status: 500,
+              body: WireFormat.errorBody("the server could not save its state; nothing was stored"),
+              outcome: "\(response.outcome), then not saved: \(error)")
+          }
+        }
+        core.commit(newState)
+      }
+      return ServiceReply(status: response.status, body: response.body, outcome: response.outcome)
+    }
+  }
+}
