@@ -26,6 +26,7 @@ let package = Package(
     .library(name: "HostSystem", targets: ["HostSystem"]),
     .library(name: "SecureAPIHTTP", targets: ["SecureAPIHTTP"]),
     .executable(name: "secure-api", targets: ["secure-api"]),
+    .executable(name: "secure-api-bench", targets: ["secure-api-bench"]),
   ],
   targets: [
     // MARK: Crypto core (standard library only; also built with Embedded Swift)
@@ -60,6 +61,15 @@ let package = Package(
         "CryptoSupport", "SHA2", "MessageAuthentication", "BlockCiphers", "Encodings", "Fernet",
         "HostSystem", "VectorFiles", "SecureAPI", "SecureAPIHTTP",
       ]),
+
+    .executableTarget(
+      name: "secure-api-bench",
+      dependencies: [
+        "CryptoSupport", "SHA2", "MessageAuthentication", "BlockCiphers", "Encodings", "Fernet",
+        "SecureAPI", "HostSystem",
+      ],
+      path: "Benchmarks/secure-api-bench",
+      exclude: ["python"]),
 
     // MARK: Published vectors (host only: reads files with Foundation)
     .target(name: "VectorFiles"),

@@ -221,9 +221,20 @@ public enum CBC {
     _ data: inout MutableSpan<UInt8>, from start: Int, chaining iv: inout InlineArray<16, UInt8>,
     with cipher: borrowing C
   ) {
+    encryptBlocks(&data, in: start..<data.count, chaining: &iv, with: cipher)
+  }
+
+  /// CBC encryption, in place, of the whole blocks of `data[range]`, leaving the rest of
+  /// `data` alone: for this package's modules that build a message around its ciphertext
+  /// (a Fernet token) in one buffer.
+  package static func encryptBlocks<C: BlockCipher & ~Copyable>(
+    _ data: inout MutableSpan<UInt8>, in range: Range<Int>,
+    chaining iv: inout InlineArray<16, UInt8>, with cipher: borrowing C
+  ) {
+    precondition(range.upperBound <= data.count, "the range lies within the data")
     var chain = iv
-    var offset = start
-    while offset + 16 <= data.count {
+    var offset = range.lowerBound
+    while offset + 16 <= range.upperBound {
       for index in 0..<16 {
         chain[index] ^= data[offset + index]
       }

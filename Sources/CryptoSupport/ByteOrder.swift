@@ -31,7 +31,10 @@ extension Array where Element == UInt8 {
 
 extension InlineArray where Element == UInt8 {
   /// Writes `value` as four big-endian bytes at `offset`.
-  @inline(__always)
+  ///
+  /// Inlinable so that callers in other modules (the SHA-2 digests) get it specialized for
+  /// their array size: called generically, each call looked up type metadata at run time.
+  @inlinable @inline(__always)
   package mutating func storeBigEndian(_ value: UInt32, at offset: Int) {
     self[offset] = UInt8(truncatingIfNeeded: value >> 24)
     self[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)

@@ -53,32 +53,85 @@ public enum Base64URL {
 
   /// Appends the ASCII encoding of `bytes` to `output`, for callers that build larger buffers.
   ///
+  /// The output grows once, by exactly ``encodedCount(of:padding:)``, and each group of three
+  /// bytes becomes its four characters in one word (see `characters(_:)`).
+  ///
   /// - Timing: depends on the length only.
   public static func encode(
     _ bytes: Span<UInt8>, padding: Padding = .required, appendingTo output: inout [UInt8]
   ) {
-    output.reserveCapacity(output.count + encodedCount(of: bytes.count, padding: padding))
     let count = bytes.count
-    var index = 0
-    while index + 3 <= count {
-      let group =
-        UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-      output.append(character(group >> 18))
-      output.append(character(group >> 12))
-      output.append(character(group >> 6))
-      output.append(character(group))
-      index += 3
+    let wholeGroups = count / 3
+    output.append(addingCapacity: encodedCount(of: count, padding: padding)) { out in
+      // Whole groups through raw pointers: `wholeGroups` groups read 3 * wholeGroups <= count
+      // bytes and write 4 * wholeGroups characters, which the capacity reserved above holds.
+      // Bounds-checked appends cost more than the encoding itself.
+      unsafe bytes.withUnsafeBufferPointer { source in
+        unsafe out.withUnsafeMutableBufferPointer { target, initializedCount in
+          let input = source.baseAddress
+          let output = UnsafeMutableRawPointer(target.baseAddress)
+          for group in 0..<wholeGroups {
+            let triple = unsafe input.unsafelyUnwrapped + 3 * group
+            let value =
+              unsafe UInt32(triple[0]) << 16 | UInt32(triple[1]) << 8 | UInt32(triple[2])
+            unsafe output.unsafelyUnwrapped.storeBytes(
+              of: characters(value).littleEndian, toByteOffset: initializedCount + 4 * group,
+              as: UInt32.self)
+          }
+          initializedCount += 4 * wholeGroups
+        }
+      }
+      let index = 3 * wholeGroups
+      let remaining = count - index
+      guard remaining > 0 else { return }
+      let first = UInt32(bytes[index]) << 16
+      let group = remaining == 2 ? first | UInt32(bytes[index + 1]) << 8 : first
+      let text = characters(group)
+      out.append(UInt8(truncatingIfNeeded: text))
+      out.append(UInt8(truncatingIfNeeded: text >> 8))
+      if remaining == 2 { out.append(UInt8(truncatingIfNeeded: text >> 16)) }
+      if padding != .omitted {
+        out.append(UInt8(ascii: "="))
+        if remaining == 1 { out.append(UInt8(ascii: "=")) }
+      }
     }
-    let remaining = count - index
-    guard remaining > 0 else { return }
-    let first = UInt32(bytes[index]) << 16
-    let group = remaining == 2 ? first | UInt32(bytes[index + 1]) << 8 : first
-    output.append(character(group >> 18))
-    output.append(character(group >> 12))
-    if remaining == 2 { output.append(character(group >> 6)) }
-    if padding != .omitted {
-      output.append(UInt8(ascii: "="))
-      if remaining == 1 { output.append(UInt8(ascii: "=")) }
+  }
+
+  /// Encodes, in place and with `=` padding, `count` bytes that sit at the end of `buffer`'s
+  /// first ``encodedCount(of:padding:)`` bytes, so that those bytes become their text.
+  ///
+  /// The bytes start at `offset` = `encodedCount(of: count) - count`. Group g reads bytes
+  /// `offset + 3g ..< offset + 3g + 3` and then writes characters `4g ..< 4g + 4`; since
+  /// `offset >= ceil(count / 3)`, no write reaches a byte that a later group still has to read.
+  /// This lets a Fernet token be built in its final buffer without a second copy.
+  ///
+  /// - Timing: depends on the length only.
+  package static func encodeInPlace(_ buffer: inout MutableSpan<UInt8>, count: Int) {
+    let textCount = encodedCount(of: count)
+    let offset = textCount - count
+    precondition(buffer.count >= textCount, "the buffer holds the text")
+    let wholeGroups = count / 3
+    // Raw pointers: every read is below offset + count = textCount and every write below
+    // textCount, both within the buffer checked above.
+    unsafe buffer.withUnsafeMutableBufferPointer { pointer in
+      let base = unsafe UnsafeMutableRawPointer(pointer.baseAddress.unsafelyUnwrapped)
+      let source = unsafe pointer.baseAddress.unsafelyUnwrapped + offset
+      for group in 0..<wholeGroups {
+        let triple = unsafe source + 3 * group
+        let value = unsafe UInt32(triple[0]) << 16 | UInt32(triple[1]) << 8 | UInt32(triple[2])
+        unsafe base.storeBytes(
+          of: characters(value).littleEndian, toByteOffset: 4 * group, as: UInt32.self)
+      }
+      let remaining = count - 3 * wholeGroups
+      guard remaining > 0 else { return }
+      let last = unsafe source + 3 * wholeGroups
+      let first = unsafe UInt32(last[0]) << 16
+      let group = unsafe remaining == 2 ? first | UInt32(last[1]) << 8 : first
+      var text = characters(group)
+      // '=' (0x3D) replaces the characters that encode no byte.
+      text = remaining == 2 ? text & 0x00FF_FFFF | 0x3D00_0000 : text & 0xFFFF | 0x3D3D_0000
+      unsafe base.storeBytes(
+        of: text.littleEndian, toByteOffset: 4 * wholeGroups, as: UInt32.self)
     }
   }
 
@@ -141,37 +194,76 @@ public enum Base64URL {
     }
     guard lastGroup != 1 else { throw .invalidLength }
 
-    // Decode every character before looking at any result, accumulating an error mask; the
-    // first bad offset is tracked with selects so the loop has no data-dependent branch.
+    // Every character is decoded before any result is looked at, accumulating an error mask;
+    // whole groups of four go through `values(_:)` four characters at a time, the final
+    // partial group through `value(of:)`. Neither branches on the characters. Only when the
+    // mask says some character was invalid does a second pass find the first bad offset.
     let start = output.count
-    output.reserveCapacity(start + length / 4 * 3 + 2)
+    let wholeGroups = length / 4
+    let tailCount = length % 4
+    let byteCount = wholeGroups * 3 + max(0, tailCount - 1)
     var invalid: UInt32 = 0
-    var firstInvalid: UInt32 = UInt32.max
-    var accumulator: UInt32 = 0
-    var bitCount = 0
-    for offset in 0..<length {
-      let (value, isInvalid) = self.value(of: text[offset])
-      let newlyInvalid = isInvalid & ~invalid
-      firstInvalid = ConstantTime.select(
-        mask: newlyInvalid, UInt32(truncatingIfNeeded: offset), firstInvalid)
-      invalid |= isInvalid
-      accumulator = accumulator << 6 | value
-      bitCount += 6
-      if bitCount >= 8 {
-        bitCount -= 8
-        output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bitCount)))
+    var leftover: UInt32 = 0
+    output.append(addingCapacity: byteCount) { out in
+      // Through raw pointers: `wholeGroups` groups read 4 * wholeGroups <= text.count bytes and
+      // write 3 * wholeGroups <= byteCount bytes, which the capacity reserved above holds.
+      unsafe text.withUnsafeBufferPointer { source in
+        unsafe out.withUnsafeMutableBufferPointer { target, initializedCount in
+          let input = unsafe UnsafeRawPointer(source.baseAddress)
+          let output = target.baseAddress
+          for group in 0..<wholeGroups {
+            let word = unsafe input.unsafelyUnwrapped.loadUnaligned(
+              fromByteOffset: 4 * group, as: UInt32.self)
+            let (bits, isInvalid) = values(UInt32(littleEndian: word))
+            invalid |= isInvalid
+            let bytes = unsafe output.unsafelyUnwrapped + initializedCount + 3 * group
+            unsafe bytes[0] = UInt8(truncatingIfNeeded: bits >> 16)
+            unsafe bytes[1] = UInt8(truncatingIfNeeded: bits >> 8)
+            unsafe bytes[2] = UInt8(truncatingIfNeeded: bits)
+          }
+          initializedCount += 3 * wholeGroups
+        }
+      }
+      // A final group of 2 or 3 characters gives 1 or 2 bytes and leaves 4 or 2 bits over.
+      var accumulator: UInt32 = 0
+      for offset in (4 * wholeGroups)..<length {
+        let (value, isInvalid) = self.value(of: text[offset])
+        invalid |= isInvalid
+        accumulator = accumulator << 6 | value
+      }
+      if tailCount == 3 {
+        out.append(UInt8(truncatingIfNeeded: accumulator >> 10))
+        out.append(UInt8(truncatingIfNeeded: accumulator >> 2))
+        leftover = accumulator & 3
+      } else if tailCount == 2 {
+        out.append(UInt8(truncatingIfNeeded: accumulator >> 4))
+        leftover = accumulator & 15
       }
     }
     if invalid != 0 {
       output.removeSubrange(start...)
-      throw .invalidCharacter(offset: Int(firstInvalid))
+      throw .invalidCharacter(offset: firstInvalidOffset(text, length: length))
     }
-    // A final group of 2 or 3 characters leaves 4 or 2 bits over, which must be zero.
-    let leftover = accumulator & ((1 << UInt32(bitCount)) - 1)
+    // The bits left over by a final partial group must be zero (canonical encoding).
     if leftover != 0 {
       output.removeSubrange(start...)
       throw .nonZeroTrailingBits(offset: length - 1)
     }
+  }
+
+  /// The offset of the first character of `text[0..<length]` outside the alphabet (the caller
+  /// knows there is one); found with selects, without a data-dependent branch.
+  private static func firstInvalidOffset(_ text: Span<UInt8>, length: Int) -> Int {
+    var invalid: UInt32 = 0
+    var firstInvalid = UInt32.max
+    for offset in 0..<length {
+      let (_, isInvalid) = value(of: text[offset])
+      let newlyInvalid = isInvalid & ~invalid
+      firstInvalid = ConstantTime.select(
+        mask: newlyInvalid, UInt32(truncatingIfNeeded: offset), firstInvalid)
+      invalid |= isInvalid
+    }
+    return Int(firstInvalid)
   }
 
   // MARK: - Character arithmetic
@@ -181,6 +273,46 @@ public enum Base64URL {
   @inline(__always)
   private static func inRange(_ c: Int32, _ lo: Int32, _ hi: Int32) -> UInt32 {
     UInt32(bitPattern: ~((c - lo) >> 8) & ~((hi - c) >> 8))
+  }
+
+  // Decoding four characters at once, one per byte of a 32-bit word: with each byte's top
+  // bit cleared and then set, subtracting t (times 0x01010101) leaves bit 7 of a byte set
+  // exactly when the byte (below 128) is >= t, without borrowing across bytes. Ranges are
+  // pairs of such tests; each range selects its offset to the 6-bit value ('A' -> -65,
+  // 'a' -> -71, '0' -> +4, '-' -> +17, '_' -> -32, all mod 256); the addition is split as in
+  // `characters(_:)` so that it cannot carry into the next byte. A byte with its top bit set,
+  // or in no range, is invalid.
+
+  /// Bit 7 of each byte set where that byte of `marked` (top bits set) minus 0x80 is >= t.
+  @inline(__always)
+  private static func atLeast(_ marked: UInt32, _ t: UInt32) -> UInt32 {
+    (marked &- t &* 0x0101_0101) & 0x8080_8080
+  }
+
+  /// The 24 bits encoded by four characters (the first in the lowest byte of `word`), and
+  /// bit 7 set in each byte of the second result whose character is not in the alphabet.
+  @inline(__always)
+  private static func values(_ word: UInt32) -> (bits: UInt32, invalid: UInt32) {
+    let high: UInt32 = 0x8080_8080
+    let ones: UInt32 = 0x0101_0101
+    let low = word & 0x7F7F_7F7F
+    let marked = low | high
+    let upper = atLeast(marked, 65) & ~atLeast(marked, 91)
+    let lower = atLeast(marked, 97) & ~atLeast(marked, 123)
+    let digit = atLeast(marked, 48) & ~atLeast(marked, 58)
+    let minus = atLeast(marked, 45) & ~atLeast(marked, 46)
+    let underscore = atLeast(marked, 95) & ~atLeast(marked, 96)
+    let valid = (upper | lower | digit | minus | underscore) & ~word
+    var offset = (upper >> 7) &* 0xFF & (191 &* ones)
+    offset |= (lower >> 7) &* 0xFF & (185 &* ones)
+    offset |= (digit >> 7) &* 0xFF & (4 &* ones)
+    offset |= (minus >> 7) &* 0xFF & (17 &* ones)
+    offset |= (underscore >> 7) &* 0xFF & (224 &* ones)
+    let values = (low &+ (offset & 0x7F7F_7F7F)) ^ (offset & high)
+    let bits =
+      (values & 0x3F) << 18 | (values >> 8 & 0x3F) << 12 | (values >> 16 & 0x3F) << 6
+      | (values >> 24 & 0x3F)
+    return (bits, ~valid & high)
   }
 
   /// The 6-bit value of an ASCII character, and all ones in the second result when the character
@@ -203,17 +335,34 @@ public enum Base64URL {
     return (value & 63, ~valid)
   }
 
-  /// The character for the low 6 bits of `value`.
+  // Encoding works on four characters at once, one per byte of a 32-bit word ("SIMD within a
+  // register"). Each byte holds a 6-bit value v; the character is v plus an offset that
+  // depends on v's range: 'A' - 0 = 65 below 26, 'a' - 26 = 71 below 52, '0' - 52 = -4 (252)
+  // below 62, '-' - 62 = -17 (239) at 62 and '_' - 63 = 32 at 63.
+  //
+  // - `v | 0x80` minus t leaves bit 7 set exactly when v >= t, and never borrows from the next
+  //   byte (128 + v - t > 0 for t <= 64), so each test is a subtraction and a mask.
+  // - The ranges are nested (v >= 52 implies v >= 26), so the offset is the first range's
+  //   XORed with the difference (as XOR) between consecutive ranges for each test that holds:
+  //   65 ^ (v>=26)*0x06 ^ (v>=52)*0xBB ^ (v>=62)*0x13 ^ (v>=63)*0xCF. A test result is 0 or 1
+  //   per byte, so each product stays inside its byte.
+  // - The final v + offset must not carry into the next byte: v < 64, so adding the offset's
+  //   low seven bits stays below 256, and its top bit is then added (mod 256) with an XOR.
+  // No branch and no table, so the time does not depend on the bytes (keys are encoded too).
+
+  /// The four characters of a 24-bit group, the first in the lowest byte.
   @inline(__always)
-  private static func character(_ value: UInt32) -> UInt8 {
-    // Start from 'A' + v and correct by range: v > 25 moves to 'a' (+6), v > 51 to '0' (-75),
-    // v > 61 to '-' (-13), v > 62 to '_' (+49). Each correction is masked by a borrow test.
-    let v = Int32(value & 63)
-    var c = v + 65
-    c += ((25 - v) >> 8) & 6
-    c -= ((51 - v) >> 8) & 75
-    c -= ((61 - v) >> 8) & 13
-    c += ((62 - v) >> 8) & 49
-    return UInt8(truncatingIfNeeded: c)
+  private static func characters(_ group: UInt32) -> UInt32 {
+    let values =
+      group >> 18 | (group >> 4) & 0x3F00 | (group << 10) & 0x3F_0000 | (group << 24) & 0x3F00_0000
+    let marked = values | 0x8080_8080
+    let ones: UInt32 = 0x0101_0101
+    let from26 = ((marked &- 26 &* ones) >> 7) & ones
+    let from52 = ((marked &- 52 &* ones) >> 7) & ones
+    let from62 = ((marked &- 62 &* ones) >> 7) & ones
+    let from63 = ((marked &- 63 &* ones) >> 7) & ones
+    let offset =
+      65 &* ones ^ from26 &* 0x06 ^ from52 &* 0xBB ^ from62 &* 0x13 ^ from63 &* 0xCF
+    return (values &+ (offset & 0x7F7F_7F7F)) ^ (offset & 0x8080_8080)
   }
 }

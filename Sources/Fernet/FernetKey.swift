@@ -128,21 +128,47 @@ public struct FernetKey: ~Copyable {
   public borrowing func encryptToASCII(
     _ message: Span<UInt8>, at timestamp: UInt64, iv: InlineArray<16, UInt8>
   ) -> [UInt8] {
-    let ciphertextCount = (message.count / 16 + 1) * 16
-    var token: [UInt8] = []
-    token.reserveCapacity(Self.headerByteCount + ciphertextCount + Self.tagByteCount)
-    token.append(Self.version)
-    token.appendBigEndian(timestamp)
-    for index in 0..<16 { token.append(iv[index]) }
-    CBC.encrypt(padding: message, iv: iv, with: cipher, into: &token)
-    var mac = signer
-    mac.update(token.span)
-    mac.finalize().withBytes { tag in
-      for index in tag.indices { token.append(tag[index]) }
-    }
-    var text: [UInt8] = []
-    Base64URL.encode(token.span, appendingTo: &text)
+    var text = [UInt8](
+      repeating: 0, count: Self.tokenLength(forMessageByteCount: message.count))
+    var span = text.mutableSpan
+    encrypt(message, at: timestamp, iv: iv, into: &span)
     return text
+  }
+
+  /// Encrypts `message` into the first ``tokenLength(forMessageByteCount:)`` bytes of
+  /// `output`, as ASCII text, without any other buffer.
+  ///
+  /// The token's bytes are built at the end of that region (header, then the padded message,
+  /// encrypted in place, then the tag) and base64-encoded in place towards its start (see
+  /// `Base64URL.encodeInPlace`), so the only copy of the message is the one CBC encrypts.
+  ///
+  /// - Timing: depends on the message length only.
+  package borrowing func encrypt(
+    _ message: Span<UInt8>, at timestamp: UInt64, iv: InlineArray<16, UInt8>,
+    into output: inout MutableSpan<UInt8>
+  ) {
+    let ciphertextCount = (message.count / 16 + 1) * 16
+    let rawCount = Self.headerByteCount + ciphertextCount + Self.tagByteCount
+    let start = Base64URL.encodedCount(of: rawCount) - rawCount
+    let bodyStart = start + Self.headerByteCount
+    let tagStart = bodyStart + ciphertextCount
+    precondition(output.count >= start + rawCount, "the output holds the token")
+    output[start] = Self.version
+    for index in 0..<8 {
+      output[start + 1 + index] = UInt8(truncatingIfNeeded: timestamp >> (56 - 8 * UInt64(index)))
+    }
+    for index in 0..<16 { output[start + 9 + index] = iv[index] }
+    for index in message.indices { output[bodyStart + index] = message[index] }
+    let padding = UInt8(truncatingIfNeeded: ciphertextCount - message.count)
+    for index in message.count..<ciphertextCount { output[bodyStart + index] = padding }
+    var chain = iv
+    CBC.encryptBlocks(&output, in: bodyStart..<tagStart, chaining: &chain, with: cipher)
+    var mac = signer
+    mac.update(output.span.extracting(start..<tagStart))
+    mac.finalize().withBytes { tag in
+      for index in tag.indices { output[tagStart + index] = tag[index] }
+    }
+    Base64URL.encodeInPlace(&output, count: rawCount)
   }
 
   /// Encrypts `message` with an explicit time and IV.

@@ -24,14 +24,42 @@ public enum SecureChannel {
     body: Span<UInt8>, ring: borrowing KeyRing, fernetTime: UInt64,
     using rng: inout some RandomNumberGenerator
   ) -> [UInt8] {
-    var token = Masking.wrap(body, ring: ring, using: &rng)
-    for layer in 0..<ring.layerCount {
+    let frame = Masking.wrap(body, ring: ring, using: &rng)
+    let layerCount = ring.layerCount
+    guard layerCount > 0 else { return frame }
+    // Every layer's length is known in advance, so two buffers suffice: the outer token's,
+    // and one for the layer below it. Layers alternate between them so that the last one
+    // lands in `outer`; each reads the other buffer's prefix and writes its own in place.
+    var lengths: [Int] = []
+    var length = frame.count
+    for _ in 0..<layerCount {
+      length = FernetKey.tokenLength(forMessageByteCount: length)
+      lengths.append(length)
+    }
+    var outer = [UInt8](repeating: 0, count: lengths[layerCount - 1])
+    var inner = [UInt8](repeating: 0, count: layerCount > 1 ? lengths[layerCount - 2] : 0)
+    for layer in 0..<layerCount {
       let iv = FernetKey.randomIV(using: &rng)
-      token = ring.withLayer(layer) { key in
-        key.encryptToASCII(token.span, at: fernetTime, iv: iv)
+      let writesOuter = (layerCount - 1 - layer) % 2 == 0
+      ring.withLayer(layer) { key in
+        if layer == 0 && writesOuter {
+          var output = outer.mutableSpan
+          key.encrypt(frame.span, at: fernetTime, iv: iv, into: &output)
+        } else if layer == 0 {
+          var output = inner.mutableSpan
+          key.encrypt(frame.span, at: fernetTime, iv: iv, into: &output)
+        } else if writesOuter {
+          var output = outer.mutableSpan
+          let input = inner.span.extracting(0..<lengths[layer - 1])
+          key.encrypt(input, at: fernetTime, iv: iv, into: &output)
+        } else {
+          var output = inner.mutableSpan
+          let input = outer.span.extracting(0..<lengths[layer - 1])
+          key.encrypt(input, at: fernetTime, iv: iv, into: &output)
+        }
       }
     }
-    return token
+    return outer
   }
 
   /// Seals a frame with a random mask and random IVs; the outer token as text.
