@@ -35,6 +35,31 @@ public struct FrameCode: Hashable, Sendable, CustomStringConvertible {
   /// why. The deployed client, seeing a code other than `ack`, reports an insecure connection.
   public static let reject = FrameCode(UInt8(ascii: "r"), UInt8(ascii: "e"), UInt8(ascii: "j"))
 
+  /// Time sync request: the payload is the client's nonce (docs/PROTOCOL.md §2.1).
+  public static let timeSyncRequest = FrameCode(
+    UInt8(ascii: "t"), UInt8(ascii: "s"), UInt8(ascii: "q"))
+  /// Time sync response: the client's nonce, then the server's 20-character time field.
+  public static let timeSyncResponse = FrameCode(
+    UInt8(ascii: "t"), UInt8(ascii: "s"), UInt8(ascii: "r"))
+  /// Handshake start: the payload is the client's `Nonce_1` (docs/PROTOCOL.md §2.2).
+  public static let handshakeStart = FrameCode(
+    UInt8(ascii: "h"), UInt8(ascii: "s"), UInt8(ascii: "1"))
+  /// Handshake reply: `Nonce_1` then the server's `Nonce_2`, now pending.
+  public static let handshakeReply = FrameCode(
+    UInt8(ascii: "h"), UInt8(ascii: "s"), UInt8(ascii: "2"))
+  /// Clock-free store: `Nonce_1`, `Nonce_2`, `m_Nonce`, then the message.
+  public static let noClockPut = FrameCode(
+    UInt8(ascii: "n"), UInt8(ascii: "p"), UInt8(ascii: "t"))
+  /// Clock-free read: `Nonce_1`, `Nonce_2`, `m_Nonce`.
+  public static let noClockGet = FrameCode(
+    UInt8(ascii: "n"), UInt8(ascii: "g"), UInt8(ascii: "t"))
+  /// Clock-free acceptance: `m_Nonce`, then `ok` or the stored message.
+  public static let noClockAck = FrameCode(
+    UInt8(ascii: "n"), UInt8(ascii: "a"), UInt8(ascii: "k"))
+  /// Clock-free refusal: `m_Nonce`, then the reason.
+  public static let noClockReject = FrameCode(
+    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "j"))
+
   /// The code as text.
   public var description: String {
     String(decoding: [bytes[0], bytes[1], bytes[2]], as: UTF8.self)

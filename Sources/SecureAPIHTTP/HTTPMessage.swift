@@ -313,6 +313,7 @@ struct HTTPResponse {
     case 413: "Content Too Large"
     case 414: "URI Too Long"
     case 417: "Expectation Failed"
+    case 429: "Too Many Requests"
     case 431: "Request Header Fields Too Large"
     case 500: "Internal Server Error"
     case 503: "Service Unavailable"

@@ -3,6 +3,8 @@
 // Reference: RFC 9112 §2-§9 (message syntax, framing, connection management).
 // SPDX-License-Identifier: Apache-2.0
 
+import SecureAPI
+
 /// How reading a request can end early.
 private enum RequestError: Error {
   /// Answer with this HTTP error.
@@ -129,11 +131,14 @@ extension HTTPServer {
         throw refusal(400, "an HTTP/1.1 request needs exactly one Host header", "bad Host")
       }
     }
-    guard requestLine.path == "/" else {
-      throw refusal(404, "no such resource; the API is POST /", "not found")
+    let endpoint: ServerEndpoint
+    switch requestLine.path {
+    case "/": endpoint = .api
+    case "/handshake": endpoint = .handshake
+    default: throw refusal(404, "no such resource; the API is POST /", "not found")
     }
     guard requestLine.method == "POST" else {
-      throw refusal(405, "only POST is allowed on /", "method not allowed")
+      throw refusal(405, "only POST is allowed on \(requestLine.path)", "method not allowed")
     }
     let length = try bodyLength(fields)
     let expectations = fields.values(of: "expect")
@@ -161,7 +166,7 @@ extension HTTPServer {
       if count == 0 { throw .drop(outcome: "client closed the connection mid-body") }
     }
 
-    let reply = service.respond(to: body)
+    let reply = service.respond(to: body, endpoint: endpoint, client: socket.peerAddress)
     return (HTTPResponse(status: reply.status, body: reply.body), reply.outcome)
   }
 

@@ -28,6 +28,8 @@ public final class SecureAPIService: Sendable {
   private let core: Mutex<ServerCore>
   private let store: StateStore?
   private let clock: any WallClock & Sendable
+  private let limiter: Mutex<RateLimiter<UInt32>>
+  private let started = ContinuousClock.now
 
   /// A service for the layer keys in `ring`, resuming from `store` when one is given.
   ///
@@ -38,10 +40,13 @@ public final class SecureAPIService: Sendable {
   ///   - ring: The layer keys of the shared key file (``KeyFile/keyRing()``).
   ///   - store: Where the state is kept, or `nil` to keep it in memory only.
   ///   - clock: The server's clock (the system clock outside tests).
+  ///   - pending: The store of handshake pairs (capacity 10,000 and lifetime 30 s by default).
+  ///   - handshakeLimit: The per-address limit on handshake starts (20 per second by default).
   /// - Throws: ``StateStoreError`` when the saved state cannot be read or the first save fails.
   public init(
     ring: consuming sending KeyRing, store: StateStore?,
-    clock: some WallClock & Sendable = SystemClock()
+    clock: some WallClock & Sendable = SystemClock(), pending: PendingPairs = PendingPairs(),
+    handshakeLimit: RateLimiter<UInt32> = RateLimiter()
   ) throws(StateStoreError) {
     var state = ServerState()
     if let store {
@@ -51,9 +56,22 @@ public final class SecureAPIService: Sendable {
         try store.save(state)
       }
     }
-    core = Mutex(ServerCore(ring: ring, state: state))
+    core = Mutex(ServerCore(ring: ring, state: state, pending: pending))
     self.store = store
     self.clock = clock
+    limiter = Mutex(handshakeLimit)
+  }
+
+  /// The number of handshake pairs pending (for tests and diagnostics).
+  public var pendingCount: Int {
+    core.withLock { $0.pending.count }
+  }
+
+  /// Nanoseconds since the service was made, from the monotonic clock.
+  private var monotonic: UInt64 {
+    let elapsed = started.duration(to: .now).components
+    return UInt64(max(0, elapsed.seconds)) * 1_000_000_000
+      + UInt64(max(0, elapsed.attoseconds)) / 1_000_000_000
   }
 
   /// The current state (for tests and diagnostics).
@@ -63,11 +81,29 @@ public final class SecureAPIService: Sendable {
 
   /// Answers one request body, saving the state first when the request changed it.
   ///
-  /// - Parameter body: The HTTP request body.
-  public func respond(to body: [UInt8]) -> ServiceReply {
-    core.withLock { core in
+  /// A handshake start is first counted against its client's rate limit, before anything is
+  /// decrypted; over the limit it gets HTTP 429.
+  ///
+  /// - Parameters:
+  ///   - body: The HTTP request body.
+  ///   - endpoint: `POST /` or `POST /handshake`.
+  ///   - client: The client's IPv4 address, for the rate limit on handshake starts.
+  public func respond(to body: [UInt8], endpoint: ServerEndpoint = .api, client: UInt32? = nil)
+    -> ServiceReply
+  {
+    let now = monotonic
+    if endpoint == .handshake {
+      let admitted = limiter.withLock { $0.admit(client ?? 0, now: now) }
+      guard admitted else {
+        return ServiceReply(
+          status: 429, body: WireFormat.errorBody("too many handshake starts; try again later"),
+          outcome: "hs1 rate-limited")
+      }
+    }
+    return core.withLock { core in
       var rng = SystemRandomNumberGenerator()
-      let response = core.respond(to: body.span, now: clock.now(), using: &rng)
+      let response = core.respond(
+        to: body.span, now: clock.now(), monotonic: now, endpoint: endpoint, using: &rng)
       if let newState = response.newState {
         if let store {
           do {

@@ -62,6 +62,19 @@ final class Socket: @unchecked Sendable {
 
   // MARK: - Addresses
 
+  /// The peer's IPv4 address in network byte order, or `nil` when it cannot be read.
+  var peerAddress: UInt32? {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let result = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        getpeername(descriptor, $0, &length)
+      }
+    }
+    guard result == 0, Int32(address.sin_family) == AF_INET else { return nil }
+    return address.sin_addr.s_addr
+  }
+
   /// The IPv4 address of `host` (a dotted quad or a name), with `port`.
   static func address(of host: String, port: UInt16) -> sockaddr_in? {
     var hints = addrinfo()
