@@ -25,10 +25,9 @@ public enum ClientCore {
     code: FrameCode, message: [UInt8], time: Timestamp, ring: borrowing KeyRing,
     using rng: inout some RandomNumberGenerator
   ) -> [UInt8] {
-    let frame = MessageFrame(time: time, code: code, payload: message)
-    let token = SecureChannel.seal(
-      body: frame.encoded().span, ring: ring, fernetTime: time.unixSeconds, using: &rng)
-    return WireFormat.body(token: token.span)
+    WireFormat.body(
+      sealing: MessageFrame(time: time, code: code, payload: message), ring: ring,
+      fernetTime: time.unixSeconds, using: &rng)
   }
 
   /// Checks a reply body against the request's time.

@@ -337,10 +337,9 @@ public struct ServerCore: ~Copyable {
     _ time: Timestamp, _ code: FrameCode, _ payload: [UInt8], now: Timestamp,
     using rng: inout some RandomNumberGenerator
   ) -> [UInt8] {
-    let frame = MessageFrame(time: time, code: code, payload: payload)
-    let token = SecureChannel.seal(
-      body: frame.encoded().span, ring: ring, fernetTime: now.unixSeconds, using: &rng)
-    return WireFormat.body(token: token.span)
+    WireFormat.body(
+      sealing: MessageFrame(time: time, code: code, payload: payload), ring: ring,
+      fernetTime: now.unixSeconds, using: &rng)
   }
 
   private static func failure(_ status: Int, _ reason: String, outcome: String)

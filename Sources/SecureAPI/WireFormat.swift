@@ -18,6 +18,22 @@ public enum WireFormat {
     return out
   }
 
+  /// The body `{"txt": "<token>"}` for `frame`, sealed with a random mask and random IVs.
+  ///
+  /// - Parameters:
+  ///   - frame: The frame to seal.
+  ///   - ring: The layer keys.
+  ///   - fernetTime: The Unix seconds written into every layer's Fernet timestamp.
+  ///   - rng: The source of the mask and the IVs.
+  public static func body(
+    sealing frame: MessageFrame, ring: borrowing KeyRing, fernetTime: UInt64,
+    using rng: inout some RandomNumberGenerator
+  ) -> [UInt8] {
+    let token = SecureChannel.seal(
+      body: frame.encoded().span, ring: ring, fernetTime: fernetTime, using: &rng)
+    return body(token: token.span)
+  }
+
   /// The body `{"error": "<reason>"}`.
   public static func errorBody(_ reason: String) -> [UInt8] {
     var out = Array(#"{"error": ""#.utf8)

@@ -314,19 +314,7 @@ enum ClientCommands {
     var rng = SystemRandomNumberGenerator()
     let body = ClientCore.requestBody(
       code: code, message: message, time: time, ring: ring, using: &rng)
-    let response: (status: Int, body: [UInt8])
-    do {
-      response = try HTTPClient.post(url: url, body: body)
-    } catch {
-      if case .invalidURL = error { throw Failure(status: 2, message: "--url: \(error)") }
-      throw Failure(status: 1, message: "cannot reach \(url): \(error)")
-    }
-    let reply = response.body
-    guard response.status == 200 else {
-      let reason = WireFormat.errorReason(fromBody: reply.span) ?? "no JSON error reason"
-      throw Failure(
-        status: 1, message: "the server answered HTTP \(response.status): \(reason)")
-    }
+    let reply = try post(url, body)
     let outcome: ClientOutcome
     do {
       outcome = try ClientCore.outcome(ofReply: reply.span, sentTime: time, ring: ring)
