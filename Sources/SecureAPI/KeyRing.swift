@@ -52,3 +52,8 @@ private final class LayerKey {
     key = FernetKey(checkedRawBytes: bytes)
   }
 }
+
+// A ring is never changed after it is made: its keys are expanded in `init`, held by `let`
+// references and only read afterwards (`withLayer` lends them out borrowed), so threads may
+// share one.
+extension KeyRing: @unchecked Sendable {}

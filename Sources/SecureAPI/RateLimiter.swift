@@ -26,7 +26,9 @@ public struct RateLimiter<Client: Hashable & Sendable>: Sendable {
   private var counts: [Client: Int] = [:]
 
   /// A limiter allowing `limit` events per `window` nanoseconds for each client.
-  public init(limit: Int = 20, window: UInt64 = 1_000_000_000, maximumClients: Int = 65_536) {
+  public init(
+    limit: Int = defaultLimit, window: UInt64 = 1_000_000_000, maximumClients: Int = 65_536
+  ) {
     self.limit = limit
     self.window = max(1, window)
     self.maximumClients = max(1, maximumClients)

@@ -84,22 +84,33 @@ public struct ServerResponse: Sendable {
   public let newState: ServerState?
 }
 
-/// The server's logic: opens requests, applies the replay rules, seals replies.
+/// A request body after the first step of answering it: its frame, or a ready refusal.
+public enum OpenedRequest: Sendable {
+  /// The token opened with the server's keys and its frame parsed.
+  case frame(MessageFrame)
+  /// The body was malformed (400) or its token did not open (401).
+  case refused(ServerResponse)
+}
+
+/// The whole server minus sockets and files: the layer keys and a ``ServerLedger``.
 ///
-/// A `put` inside the 5-second window and newer than the last accepted `put` stores its message
-/// and is answered `ack` + `ok`. A `get` inside the window is answered `ack` + the message.
-/// Anything refused by the replay rules is answered with the code `rej` and the reason
-/// (`replayed`, `stale`, `future`) in a sealed reply, so the client learns of it securely; the
-/// deployed server answered `ack` either way. Malformed requests get a JSON error and a 4xx
-/// status, never a crash.
+/// Answering a request takes three steps, which ``respond(to:now:monotonic:endpoint:using:)``
+/// runs in a row: ``open(_:ring:)`` reads the body and opens its token (keys only),
+/// ``ServerLedger/decide(_:endpoint:now:monotonic:using:)`` applies the replay rules and the
+/// handshake store (state only), and ``ServerDecision/response(ring:using:)`` seals the reply
+/// (keys only). A concurrent host runs the first and last outside its lock. Malformed requests
+/// get a JSON error and a 4xx status, never a crash.
 public struct ServerCore: ~Copyable {
   private let ring: KeyRing
 
+  /// The state, the stored message and the pending handshake pairs.
+  public private(set) var ledger: ServerLedger
+
   /// The current state.
-  public private(set) var state: ServerState
+  public var state: ServerState { ledger.state }
 
   /// The handshake pairs waiting for their request (docs/PROTOCOL.md §2.2).
-  public private(set) var pending: PendingPairs
+  public var pending: PendingPairs { ledger.pending }
 
   /// A server for `ring`, resuming from a saved `state`.
   ///
@@ -112,8 +123,7 @@ public struct ServerCore: ~Copyable {
     pending: PendingPairs = PendingPairs()
   ) {
     self.ring = ring
-    self.state = state
-    self.pending = pending
+    ledger = ServerLedger(state: state, pending: pending)
   }
 
   /// Answers one request body at time `now`.
@@ -129,23 +139,16 @@ public struct ServerCore: ~Copyable {
   public borrowing func respond(
     to body: Span<UInt8>, now: Timestamp, using rng: inout some RandomNumberGenerator
   ) -> ServerResponse {
-    let frame: MessageFrame
-    switch open(body) {
-    case .success(let opened): frame = opened
-    case .failure(let failure): return failure.response
+    switch Self.open(body, ring: ring) {
+    case .refused(let response):
+      return response
+    case .frame(let frame):
+      return ledger.decideWithoutHandshake(frame, now: now).response(ring: ring, using: &rng)
     }
-    if frame.code == .timeSyncRequest {
-      return answerTimeSync(frame, now: now, using: &rng)
-    }
-    return answerV1(frame, now: now, using: &rng)
   }
 
-  /// Answers one request body at time `now`, including the clock-free handshake.
-  ///
-  /// v1 `put` and `get` are answered exactly as by ``respond(to:now:using:)``. `hs1` (only on
-  /// the ``ServerEndpoint/handshake`` endpoint) makes a fresh `Nonce_2` and keeps the pair
-  /// pending; `npt` and `ngt` skip the clock checks only because they are bound to a live
-  /// pair, which is removed before the answer is built, so it serves once.
+  /// Answers one request body at time `now`, including the clock-free handshake (see
+  /// ``ServerLedger/decide(_:endpoint:now:monotonic:using:)``).
   ///
   /// - Parameters:
   ///   - body: The HTTP request body.
@@ -157,196 +160,39 @@ public struct ServerCore: ~Copyable {
     to body: Span<UInt8>, now: Timestamp, monotonic: UInt64, endpoint: ServerEndpoint = .api,
     using rng: inout some RandomNumberGenerator
   ) -> ServerResponse {
-    let frame: MessageFrame
-    switch open(body) {
-    case .success(let opened): frame = opened
-    case .failure(let failure): return failure.response
-    }
-    if endpoint == .handshake && frame.code != .handshakeStart {
-      return Self.failure(
-        400, "only hs1 handshake starts are accepted on this endpoint", outcome: "not hs1")
-    }
-    switch frame.code {
-    case .handshakeStart:
-      guard endpoint == .handshake else {
-        return Self.failure(
-          400, "handshake starts (hs1) go to POST /handshake", outcome: "hs1 on the wrong path")
-      }
-      return answerHandshakeStart(frame, now: now, monotonic: monotonic, using: &rng)
-    case .noClockPut, .noClockGet:
-      return answerBound(frame, now: now, monotonic: monotonic, using: &rng)
-    case .timeSyncRequest:
-      return answerTimeSync(frame, now: now, using: &rng)
-    default:
-      return answerV1(frame, now: now, using: &rng)
-    }
-  }
-
-  /// A request that failed before its frame was read: a ready 4xx response.
-  private struct OpenFailure: Error {
-    let response: ServerResponse
-  }
-
-  /// Reads the body and opens its token.
-  private borrowing func open(_ body: Span<UInt8>) -> Result<MessageFrame, OpenFailure> {
-    let token: [UInt8]
-    do {
-      token = try WireFormat.token(fromBody: body)
-    } catch {
-      return .failure(OpenFailure(response: Self.failure(400, error, outcome: "malformed body")))
-    }
-    do {
-      return .success(try SecureChannel.open(token.span, ring: ring))
-    } catch .undecryptable {
-      return .failure(
-        OpenFailure(
-          response: Self.failure(401, .undecryptable, outcome: "undecryptable token")))
-    } catch {
-      return .failure(OpenFailure(response: Self.failure(400, error, outcome: "malformed frame")))
-    }
-  }
-
-  /// `tsq`: answers `tsr` with the client's nonce and the server's time.
-  private borrowing func answerTimeSync(
-    _ frame: MessageFrame, now: Timestamp, using rng: inout some RandomNumberGenerator
-  ) -> ServerResponse {
-    guard frame.payload.count == Nonce.hexLength,
-      let nonce = Nonce(hex: frame.payload.span)
-    else {
-      return Self.failure(400, Self.malformedNonces, outcome: "tsq malformed")
-    }
-    var payload = nonce.hex
-    payload.append(contentsOf: now.field)
-    return ServerResponse(
-      status: 200, body: sealed(frame.time, .timeSyncResponse, payload, now: now, using: &rng),
-      outcome: "tsq answered", newState: nil)
-  }
-
-  /// `hs1`: draws `Nonce_2`, keeps the pair pending and answers `hs2`.
-  private mutating func answerHandshakeStart(
-    _ frame: MessageFrame, now: Timestamp, monotonic: UInt64,
-    using rng: inout some RandomNumberGenerator
-  ) -> ServerResponse {
-    guard frame.payload.count == Nonce.hexLength,
-      let first = Nonce(hex: frame.payload.span)
-    else {
-      return Self.failure(400, Self.malformedNonces, outcome: "hs1 malformed")
-    }
-    let second = Nonce(using: &rng)
-    pending.insert(NoncePair(first: first, second: second), now: monotonic)
-    var payload = first.hex
-    second.appendHex(to: &payload)
-    return ServerResponse(
-      status: 200, body: sealed(frame.time, .handshakeReply, payload, now: now, using: &rng),
-      outcome: "hs1 answered", newState: nil)
-  }
-
-  /// `npt` / `ngt`: takes the pair (single use), then answers `nak` or `nrj` with `m_Nonce`.
-  private mutating func answerBound(
-    _ frame: MessageFrame, now: Timestamp, monotonic: UInt64,
-    using rng: inout some RandomNumberGenerator
-  ) -> ServerResponse {
-    let isPut = frame.code == .noClockPut
-    guard let nonces = Nonce.leading(3, of: frame.payload),
-      isPut || frame.payload.count == 3 * Nonce.hexLength
-    else {
-      return Self.failure(400, Self.malformedNonces, outcome: "\(frame.code) malformed")
-    }
-    let messageNonce = nonces[2]
-    let lookup = pending.take(NoncePair(first: nonces[0], second: nonces[1]), now: monotonic)
-    guard lookup == .taken else {
-      let reason = lookup == .expired ? "expired pair" : "unknown pair"
-      var payload = messageNonce.hex
-      payload.append(contentsOf: Array(reason.utf8))
-      return ServerResponse(
-        status: 200, body: sealed(frame.time, .noClockReject, payload, now: now, using: &rng),
-        outcome: "\(frame.code) rejected: \(reason)", newState: nil)
-    }
-    var payload = messageNonce.hex
-    if isPut {
-      payload.append(contentsOf: Array("ok".utf8))
-      let message = Array(frame.payload[(3 * Nonce.hexLength)...])
-      let newState = ServerState(storedMessage: message, lastAcceptedPut: state.lastAcceptedPut)
-      return ServerResponse(
-        status: 200, body: sealed(frame.time, .noClockAck, payload, now: now, using: &rng),
-        outcome: "npt accepted", newState: newState)
-    }
-    payload.append(contentsOf: state.storedMessage)
-    return ServerResponse(
-      status: 200, body: sealed(frame.time, .noClockAck, payload, now: now, using: &rng),
-      outcome: "ngt served", newState: nil)
-  }
-
-  private static let malformedNonces =
-    "the frame's nonces are malformed (64 lowercase hex digits each)"
-
-  /// v1 `put` and `get`, byte for byte as before the clock-free modes.
-  private borrowing func answerV1(
-    _ frame: MessageFrame, now: Timestamp, using rng: inout some RandomNumberGenerator
-  ) -> ServerResponse {
-    var guardian = ReplayGuard(lastAccepted: state.lastAcceptedPut)
-    switch frame.code {
-    case .put:
-      let verdict = guardian.admit(frame.time, now: now)
-      guard verdict == .accepted else {
-        return reply(to: frame, rejecting: verdict, now: now, using: &rng)
-      }
-      let newState = ServerState(storedMessage: frame.payload, lastAcceptedPut: frame.time)
-      return ServerResponse(
-        status: 200, body: sealed(frame.time, .ack, Array("ok".utf8), now: now, using: &rng),
-        outcome: "put accepted", newState: newState)
-    case .get:
-      let verdict = guardian.check(frame.time, now: now)
-      guard verdict == .accepted else {
-        return reply(to: frame, rejecting: verdict, now: now, using: &rng)
-      }
-      return ServerResponse(
-        status: 200, body: sealed(frame.time, .ack, state.storedMessage, now: now, using: &rng),
-        outcome: "get served", newState: nil)
-    default:
-      return Self.failure(400, .malformedFrame(.unknownCode), outcome: "unknown code")
+    switch Self.open(body, ring: ring) {
+    case .refused(let response):
+      return response
+    case .frame(let frame):
+      let decision = ledger.decide(
+        frame, endpoint: endpoint, now: now, monotonic: monotonic, using: &rng)
+      return decision.response(ring: ring, using: &rng)
     }
   }
 
   /// Records a state the host has saved.
   public mutating func commit(_ newState: ServerState) {
-    state = newState
+    ledger.commit(newState)
   }
 
-  /// The reason text sent with `rej` for a verdict.
-  public static func reason(for verdict: ReplayVerdict) -> String {
-    switch verdict {
-    case .accepted: "accepted"
-    case .replayed: "replayed"
-    case .stale: "stale"
-    case .fromTheFuture: "future"
+  /// The first step: reads the body and opens its token with `ring`.
+  ///
+  /// - Returns: The frame, or a 400 response for a malformed body or frame and a 401
+  ///   response for a token that does not decrypt with `ring`.
+  public static func open(_ body: Span<UInt8>, ring: borrowing KeyRing) -> OpenedRequest {
+    let token: [UInt8]
+    do {
+      token = try WireFormat.token(fromBody: body)
+    } catch {
+      return .refused(failure(400, error, outcome: "malformed body"))
     }
-  }
-
-  private borrowing func reply(
-    to frame: MessageFrame, rejecting verdict: ReplayVerdict, now: Timestamp,
-    using rng: inout some RandomNumberGenerator
-  ) -> ServerResponse {
-    let reason = Self.reason(for: verdict)
-    return ServerResponse(
-      status: 200, body: sealed(frame.time, .reject, Array(reason.utf8), now: now, using: &rng),
-      outcome: "\(frame.code) rejected: \(reason)", newState: nil)
-  }
-
-  private borrowing func sealed(
-    _ time: Timestamp, _ code: FrameCode, _ payload: [UInt8], now: Timestamp,
-    using rng: inout some RandomNumberGenerator
-  ) -> [UInt8] {
-    WireFormat.body(
-      sealing: MessageFrame(time: time, code: code, payload: payload), ring: ring,
-      fernetTime: now.unixSeconds, using: &rng)
-  }
-
-  private static func failure(_ status: Int, _ reason: String, outcome: String)
-    -> ServerResponse
-  {
-    ServerResponse(
-      status: status, body: WireFormat.errorBody(reason), outcome: outcome, newState: nil)
+    do {
+      return .frame(try SecureChannel.open(token.span, ring: ring))
+    } catch .undecryptable {
+      return .refused(failure(401, .undecryptable, outcome: "undecryptable token"))
+    } catch {
+      return .refused(failure(400, error, outcome: "malformed frame"))
+    }
   }
 
   private static func failure(_ status: Int, _ error: ProtocolError, outcome: String)

@@ -1,5 +1,6 @@
-// SecureAPIService.swift: the protocol server behind `POST /`: one ServerCore, serialized by
-// a lock, with its state saved before every reply that changed it.
+// SecureAPIService.swift: the protocol server behind `POST /` and `POST /handshake`: tokens
+// opened and replies sealed in parallel, decisions serialized by a lock, the state saved
+// before every reply that changed it.
 // Reference: wire format v1 §5 and §6.
 // SPDX-License-Identifier: Apache-2.0
 
@@ -17,15 +18,20 @@ public struct ServiceReply: Sendable {
   public let outcome: String
 }
 
-/// The Secure API server logic shared by all connections: a ``ServerCore`` behind a mutex,
-/// plus an optional ``StateStore``.
+/// The Secure API server logic shared by all connections: the layer keys, a ``ServerLedger``
+/// behind a mutex, and an optional ``StateStore``.
 ///
-/// Requests are answered one at a time. When a request changes the state (an accepted `put`),
-/// the new state is saved before the reply leaves, and only then committed; if saving fails,
-/// the client gets a 500 error and the state stays as it was, so an acknowledged message is
-/// never lost by a restart and a restart never reopens the replay window.
+/// Each request runs the three steps of ``ServerCore``: its token is opened and its reply is
+/// sealed on the connection's own thread, with no lock held (the keys are only read), and only
+/// the decision in between, which is cheap, takes the lock, so requests are decided one at a
+/// time but a slow or hostile client cannot hold the others up with 16 layers of decryption.
+/// When a request changes the state (an accepted `put`), the new state is saved before the
+/// reply is sealed, and only then committed; if saving fails, the client gets a 500 error and
+/// the state stays as it was, so an acknowledged message is never lost by a restart and a
+/// restart never reopens the replay window.
 public final class SecureAPIService: Sendable {
-  private let core: Mutex<ServerCore>
+  private let ring: KeyRing
+  private let ledger: Mutex<ServerLedger>
   private let store: StateStore?
   private let clock: any WallClock & Sendable
   private let limiter: Mutex<RateLimiter<UInt32>>
@@ -56,7 +62,8 @@ public final class SecureAPIService: Sendable {
         try store.save(state)
       }
     }
-    core = Mutex(ServerCore(ring: ring, state: state, pending: pending))
+    self.ring = ring
+    ledger = Mutex(ServerLedger(state: state, pending: pending))
     self.store = store
     self.clock = clock
     limiter = Mutex(handshakeLimit)
@@ -64,7 +71,7 @@ public final class SecureAPIService: Sendable {
 
   /// The number of handshake pairs pending (for tests and diagnostics).
   public var pendingCount: Int {
-    core.withLock { $0.pending.count }
+    ledger.withLock { $0.pending.count }
   }
 
   /// Nanoseconds since the service was made, from the monotonic clock.
@@ -76,7 +83,7 @@ public final class SecureAPIService: Sendable {
 
   /// The current state (for tests and diagnostics).
   public var state: ServerState {
-    core.withLock { $0.state }
+    ledger.withLock { $0.state }
   }
 
   /// Answers one request body, saving the state first when the request changed it.
@@ -100,24 +107,32 @@ public final class SecureAPIService: Sendable {
           outcome: "hs1 rate-limited")
       }
     }
-    return core.withLock { core in
-      var rng = SystemRandomNumberGenerator()
-      let response = core.respond(
-        to: body.span, now: clock.now(), monotonic: now, endpoint: endpoint, using: &rng)
-      if let newState = response.newState {
+    let frame: MessageFrame
+    switch ServerCore.open(body.span, ring: ring) {
+    case .refused(let response):
+      return ServiceReply(status: response.status, body: response.body, outcome: response.outcome)
+    case .frame(let opened):
+      frame = opened
+    }
+    var rng = SystemRandomNumberGenerator()
+    let decision = ledger.withLock { ledger in
+      let decision = ledger.decide(
+        frame, endpoint: endpoint, now: clock.now(), monotonic: now, using: &rng)
+      if let newState = decision.newState {
         if let store {
           do {
             try store.save(newState)
           } catch {
-            return ServiceReply(
-              status: 500,
-              body: WireFormat.errorBody("the server could not save its state; nothing was stored"),
-              outcome: "\(response.outcome), then not saved: \(error)")
+            return ServerDecision.failure(
+              status: 500, reason: "the server could not save its state; nothing was stored",
+              outcome: "\(decision.outcome), then not saved: \(error)")
           }
         }
-        core.commit(newState)
+        ledger.commit(newState)
       }
-      return ServiceReply(status: response.status, body: response.body, outcome: response.outcome)
+      return decision
     }
+    let response = decision.response(ring: ring, using: &rng)
+    return ServiceReply(status: response.status, body: response.body, outcome: response.outcome)
   }
 }

@@ -212,6 +212,19 @@ struct Invocation {
     return number
   }
 
+  /// The value of option `name` as a whole number from 1 to `maximum`, or `nil` when absent.
+  ///
+  /// - Throws: ``CLIError/usage(_:help:)`` for anything else.
+  func positive(_ name: String, maximum: Int) throws(CLIError) -> Int? {
+    guard let text = options[name] else { return nil }
+    guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+      let number = Int(text), (1...maximum).contains(number)
+    else {
+      throw usage("\(name) expects a whole number from 1 to \(maximum), got '\(text)'")
+    }
+    return number
+  }
+
   /// A usage error that points at this command's help.
   func usage(_ text: String) -> CLIError {
     .usage(text, help: commandPath)

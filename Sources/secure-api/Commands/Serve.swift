@@ -35,6 +35,12 @@ extension Command {
       other methods 405. The server listens on loopback unless --host says otherwise
       (IPv4 only).
 
+      Clock-free handshake (docs/PROTOCOL.md §2): POST /handshake takes only hs1 starts,
+      at most --handshake-limit per second from each client address (more get 429 before
+      anything is decrypted); each answered start keeps a pair pending for --pair-lifetime
+      seconds, in a store of at most --pending-capacity pairs that evicts the oldest first.
+      The log line of an answered start shows how many pairs are pending.
+
       SIGINT (Ctrl-C) or SIGTERM stops it: the port is closed and requests in progress are
       answered. Exit status: 0 after such a stop; 1 when the key file, the state or the
       address cannot be used; 2 for bad usage.
@@ -44,6 +50,16 @@ extension Command {
       .value("--host", "HOST", "the IPv4 address to listen on (default: 127.0.0.1)"),
       .value("--port", "N", "the TCP port, 0 for any free port (default: 5000)"),
       .value("--state", "DIR", "the state directory (default: .secure-api-state)"),
+      .value(
+        "--pending-capacity", "N",
+        "the most handshake pairs kept pending (default: \(PendingPairs.defaultCapacity))"),
+      .value(
+        "--pair-lifetime", "SECONDS",
+        "how long a handshake pair stays usable (default: \(ServeCommand.defaultPairLifetime))"),
+      .value(
+        "--handshake-limit", "N",
+        "handshake starts per second allowed from one address (default: \(RateLimiter<UInt32>.defaultLimit))"
+      ),
     ],
     action: { invocation throws(CLIError) in try ServeCommand.run(invocation) })
 }
@@ -53,6 +69,9 @@ enum ServeCommand {
   /// The state directory used when `--state` is not given, relative to the working directory.
   static let defaultStateDirectory = ".secure-api-state"
 
+  /// The default `--pair-lifetime`, in seconds.
+  static let defaultPairLifetime = Int(PendingPairs.defaultLifetime / 1_000_000_000)
+
   /// Loads the key and the state, binds, announces the URL and serves until a signal.
   ///
   /// - Throws: ``CLIError/usage(_:help:)`` for a bad port, ``CLIError/failure(_:)`` when the
@@ -60,12 +79,23 @@ enum ServeCommand {
   static func run(_ invocation: Invocation) throws(CLIError) {
     let port = try self.port(invocation)
     let host = invocation.value("--host") ?? "127.0.0.1"
-    let file = try KeyCommands.keyFile(invocation)
     let directory = invocation.value("--state") ?? defaultStateDirectory
+    let capacity =
+      try invocation.positive("--pending-capacity", maximum: 10_000_000)
+      ?? PendingPairs.defaultCapacity
+    let lifetime =
+      try invocation.positive("--pair-lifetime", maximum: 86_400) ?? defaultPairLifetime
+    let limit =
+      try invocation.positive("--handshake-limit", maximum: 1_000_000)
+      ?? RateLimiter<UInt32>.defaultLimit
+    let file = try KeyCommands.keyFile(invocation)
     let service: SecureAPIService
     do {
       let store = try StateStore(directory: directory)
-      service = try SecureAPIService(ring: file.keyRing(), store: store)
+      service = try SecureAPIService(
+        ring: file.keyRing(), store: store,
+        pending: PendingPairs(capacity: capacity, lifetime: UInt64(lifetime) * 1_000_000_000),
+        handshakeLimit: RateLimiter(limit: limit))
     } catch {
       throw .failure("\(error)")
     }
