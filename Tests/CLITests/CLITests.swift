@@ -341,6 +341,10 @@ import VectorFiles
     ["fernet", "decrypt", "--ttl", "60"],
     ["fernet", "genkey", "--key", Known.fernetKey],
     ["vectors", "a", "b"],
+    ["serve", "--key", "k", "--pending-capacity", "0"],
+    ["serve", "--key", "k", "--pair-lifetime", "86401"],
+    ["serve", "--key", "k", "--handshake-limit", "-1"],
+    ["serve", "--key", "k", "--handshake-limit", "twenty"],
   ])
   func usageErrorsExitWithStatus2AndOneLine(arguments: [String]) throws {
     let result = try Tool.run(arguments, input: "")
