@@ -101,10 +101,9 @@ final class OurSide {
       }
     case .fernetEncrypt:
       return { [self] count in
-        var rng = SystemRandomNumberGenerator()
         var sum = 0
         for _ in 0..<count {
-          let iv = FernetKey.randomIV(using: &rng)
+          let iv = FernetKey.systemRandomIV()
           sum &+= fernet.encryptToASCII(data.span, at: SystemClock.unixSeconds(), iv: iv).count
         }
         return sum

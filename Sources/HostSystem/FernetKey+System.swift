@@ -11,12 +11,12 @@ extension FernetKey {
     return generate(using: &rng)
   }
 
-  /// Encrypts `message` stamped with the current time and a random IV from the system CSPRNG.
+  /// Encrypts `message` stamped with the current time and a random IV from the system CSPRNG
+  /// (``systemRandomIV()``).
   ///
   /// - Timing: depends on the message length only.
   public borrowing func encrypt(_ message: Span<UInt8>) -> String {
-    var rng = SystemRandomNumberGenerator()
-    return encrypt(message, at: SystemClock.unixSeconds(), using: &rng)
+    encrypt(message, at: SystemClock.unixSeconds(), iv: Self.systemRandomIV())
   }
 
   /// Encrypts the bytes of an array stamped with the current time and a random IV.

@@ -148,6 +148,32 @@ private func inlineIV(_ bytes: [UInt8]) -> InlineArray<16, UInt8> {
     let stamp = try key.extractTimestamp(token)
     let now = SystemClock.unixSeconds()
     #expect(stamp <= now && now - stamp < 60)
+    // Each token has its own IV (bytes 9..<25 of the decoded token).
+    let tokens = (0..<64).map { _ in key.encrypt(Array("same".utf8)) }
+    let ivs = try tokens.map { try Array(Base64URL.decode($0)[9..<25]) }
+    #expect(Set(ivs).count == tokens.count)
+  }
+
+  @Test func systemRandomFillsWholeBuffersWithFreshBytes() {
+    // 8 KiB from the generator: every byte value appears (a value missing has probability
+    // about 256 * (255/256)^8192, below 1e-11), and a second draw differs.
+    var first = [UInt8](repeating: 0, count: 8192)
+    var span = first.mutableSpan
+    SystemRandom.fill(&span)
+    #expect(Set(first).count == 256)
+    var second = [UInt8](repeating: 0, count: 8192)
+    var secondSpan = second.mutableSpan
+    SystemRandom.fill(&secondSpan)
+    #expect(first != second)
+    var empty: [UInt8] = []
+    var emptySpan = empty.mutableSpan
+    SystemRandom.fill(&emptySpan)
+    #expect(empty.isEmpty)
+    let ivs = (0..<1000).map { _ in
+      let iv = FernetKey.systemRandomIV()
+      return (0..<16).map { iv[$0] }
+    }
+    #expect(Set(ivs).count == ivs.count)
   }
 }
 
