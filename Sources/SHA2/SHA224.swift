@@ -2,8 +2,6 @@
 // Reference: FIPS 180-4 §5.3.2 (initial value), §6.3 (computation: SHA-256 truncated to 224 bits).
 // SPDX-License-Identifier: Apache-2.0
 
-import CryptoSupport
-
 /// The SHA-224 hash function (FIPS 180-4): SHA-256 with other initial values, truncated to
 /// 28 bytes.
 public struct SHA224: HashFunction {
@@ -36,35 +34,9 @@ public struct SHA224: HashFunction {
   ///
   /// - Timing: constant for a given total length.
   public consuming func finalize() -> SHA224Digest {
-    let words = engine.finish()
-    var bytes = InlineArray<28, UInt8>(repeating: 0)
-    for index in 0..<7 {
-      bytes.storeBigEndian(words[index], at: index * 4)
-    }
-    return SHA224Digest(bytes: bytes)
+    SHA224Digest(bytes: engine.finish())
   }
 }
 
 /// A SHA-224 digest: 28 bytes, compared in constant time.
-public struct SHA224Digest: HashDigest {
-  /// The digest length in bytes.
-  public static let byteCount = 28
-
-  /// The digest bytes.
-  public let bytes: InlineArray<28, UInt8>
-
-  /// Wraps 28 digest bytes.
-  public init(bytes: InlineArray<28, UInt8>) {
-    self.bytes = bytes
-  }
-
-  /// Calls `body` with the digest bytes.
-  public func withBytes<R, E: Error>(_ body: (Span<UInt8>) throws(E) -> R) throws(E) -> R {
-    try body(bytes.span)
-  }
-
-  /// Compares two digests in constant time.
-  public static func == (lhs: SHA224Digest, rhs: SHA224Digest) -> Bool {
-    ConstantTime.equals(lhs.bytes.span, rhs.bytes.span)
-  }
-}
+public typealias SHA224Digest = SHA2Digest<28>

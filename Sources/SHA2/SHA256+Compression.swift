@@ -52,8 +52,20 @@ package struct SHA256Engine: Sendable {
     }
   }
 
+  /// Applies the final padding (§5.1.1) and returns the first `size` bytes of the state,
+  /// big-endian: 32 for SHA-256, 28 for SHA-224 (§6.3: its first seven words).
+  package mutating func finish<let size: Int>() -> InlineArray<size, UInt8> {
+    precondition(size % 4 == 0 && size <= 32, "a digest is whole state words")
+    let words = finishWords()
+    var bytes = InlineArray<size, UInt8>(repeating: 0)
+    for index in 0..<(size / 4) {
+      bytes.storeBigEndian(words[index], at: index * 4)
+    }
+    return bytes
+  }
+
   /// Applies the final padding (§5.1.1) and returns the eight state words.
-  package mutating func finish() -> InlineArray<8, UInt32> {
+  private mutating func finishWords() -> InlineArray<8, UInt32> {
     let bitCount = totalByteCount &* 8
     var tail = InlineArray<128, UInt8>(repeating: 0)
     for index in 0..<pendingCount { tail[index] = pending[index] }

@@ -2,8 +2,6 @@
 // Reference: FIPS 180-4 §5.3.3 (initial value), §6.2 (computation).
 // SPDX-License-Identifier: Apache-2.0
 
-import CryptoSupport
-
 /// The SHA-256 hash function (FIPS 180-4).
 ///
 /// ```swift
@@ -39,35 +37,9 @@ public struct SHA256: HashFunction {
   ///
   /// - Timing: constant for a given total length.
   public consuming func finalize() -> SHA256Digest {
-    let words = engine.finish()
-    var bytes = InlineArray<32, UInt8>(repeating: 0)
-    for index in 0..<8 {
-      bytes.storeBigEndian(words[index], at: index * 4)
-    }
-    return SHA256Digest(bytes: bytes)
+    SHA256Digest(bytes: engine.finish())
   }
 }
 
 /// A SHA-256 digest: 32 bytes, compared in constant time.
-public struct SHA256Digest: HashDigest {
-  /// The digest length in bytes.
-  public static let byteCount = 32
-
-  /// The digest bytes.
-  public let bytes: InlineArray<32, UInt8>
-
-  /// Wraps 32 digest bytes.
-  public init(bytes: InlineArray<32, UInt8>) {
-    self.bytes = bytes
-  }
-
-  /// Calls `body` with the digest bytes.
-  public func withBytes<R, E: Error>(_ body: (Span<UInt8>) throws(E) -> R) throws(E) -> R {
-    try body(bytes.span)
-  }
-
-  /// Compares two digests in constant time.
-  public static func == (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {
-    ConstantTime.equals(lhs.bytes.span, rhs.bytes.span)
-  }
-}
+public typealias SHA256Digest = SHA2Digest<32>
