@@ -81,17 +81,7 @@ public struct MultiFernet: ~Copyable {
   ///
   /// - Throws: ``FernetError/invalidToken``.
   public borrowing func extractTimestamp(_ token: String) throws(FernetError) -> UInt64 {
-    for position in 0..<keyCount {
-      if let timestamp = try? withKey(
-        position,
-        { (key) throws(FernetError) in
-          try key.extractTimestamp(token)
-        })
-      {
-        return timestamp
-      }
-    }
-    throw .invalidToken
+    try withFirstAcceptingKey { (key) throws(FernetError) in try key.extractTimestamp(token) }
   }
 
   /// Re-encrypts a token made with any of the keys under the primary key, keeping its original
@@ -111,21 +101,24 @@ public struct MultiFernet: ~Copyable {
     throws(FernetError) -> [UInt8]
   {
     let ascii = Array(token.utf8)
-    for position in 0..<keyCount {
-      let plaintext = try? withKey(position) { (key) throws(FernetError) in
-        try key.decrypt(ascii.span, timeCheck: timeCheck)
-      }
-      if let plaintext { return plaintext }
+    return try withFirstAcceptingKey { (key) throws(FernetError) in
+      try key.decrypt(ascii.span, timeCheck: timeCheck)
     }
-    throw .invalidToken
   }
 
   private borrowing func decryptVerified(_ data: [UInt8]) throws(FernetError) -> [UInt8] {
+    try withFirstAcceptingKey { (key) throws(FernetError) in try key.decryptVerified(data.span) }
+  }
+
+  /// Tries `attempt` with each key in order and returns the first result.
+  ///
+  /// - Throws: ``FernetError/invalidToken`` when every key fails (which key failed how is not
+  ///   told, as pyca does not tell).
+  private borrowing func withFirstAcceptingKey<R>(
+    _ attempt: (borrowing FernetKey) throws(FernetError) -> R
+  ) throws(FernetError) -> R {
     for position in 0..<keyCount {
-      let plaintext = try? withKey(position) { (key) throws(FernetError) in
-        try key.decryptVerified(data.span)
-      }
-      if let plaintext { return plaintext }
+      if let result = try? withKey(position, attempt) { return result }
     }
     throw .invalidToken
   }
