@@ -116,12 +116,13 @@ build() {
   "$swiftc" -target "$swift_target" -enable-experimental-feature Embedded \
     -enable-experimental-feature Extern -wmo -Osize -parse-as-library \
     -module-name EmbeddedSelfTest -Xfrontend -function-sections -I "$dir" \
-    -c -o "$dir/EmbeddedSelfTest.o" "$embedded"/SelfTest/*.swift "$out/GeneratedVectors.swift"
+    -c -o "$dir/EmbeddedSelfTest.o" "$embedded"/SelfTest/*.swift "$embedded"/Shared/*.swift \
+    "$out/GeneratedVectors.swift"
   # The device program that measures what a real firmware carries (byte APIs only).
   "$swiftc" -target "$swift_target" -enable-experimental-feature Embedded \
     -enable-experimental-feature Extern -wmo -Osize -parse-as-library \
     -module-name DeviceFootprint -Xfrontend -function-sections -I "$dir" \
-    -c -o "$dir/DeviceFootprint.o" "$embedded"/Footprint/*.swift
+    -c -o "$dir/DeviceFootprint.o" "$embedded"/Footprint/*.swift "$embedded"/Shared/*.swift
   # The test-only start file and C runtime, freestanding.
   local c_common=(-ffreestanding -fno-builtin -nostdlib -Os -ffunction-sections -fdata-sections
     -Wall -Wextra -Werror -I "$embedded/boards/common")

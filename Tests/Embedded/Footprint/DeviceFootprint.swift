@@ -2,7 +2,8 @@
 // much of the core and the protocol module a weather station really carries: it reads its key
 // file from flash, seals a reading and opens the sealed token again, through the byte APIs
 // only (no `String`), as DESIGN.md §1 recommends for Embedded Swift.
-// Test harness only; its deterministic generator stands in for a hardware random source.
+// Test harness only; its deterministic generator (Shared/SplitMix64.swift) stands in for a
+// hardware random source.
 // SPDX-License-Identifier: Apache-2.0
 
 import SecureAPI
@@ -22,7 +23,7 @@ public func deviceMain() -> Int32 {
     return report("footprint: key file refused", 1)
   }
   let ring = keyFile.keyRing()
-  var rng = TestOnlyGenerator(seed: 0x7765_6174_6865_72)
+  var rng = SplitMix64(seed: 0x7765_6174_6865_72)
   let frame = MessageFrame(
     time: Timestamp(seconds: 1_796_412_688), code: .put,
     payload: [0x32, 0x31, 0x2e, 0x35, 0x20, 0x43])  // "21.5 C"
@@ -58,22 +59,3 @@ let keyBytes: StaticString = """
   4pAs6dFg8hJk0lZx2cVb4nMq6wEr8tYu0iOp3aSd5fGh7jKl9zXc1vBn3mQw5eRt7yUi9oPa1sDf3gHj5kLz7xCv\
   9bNm0qWe2rTy4uIo6pAs8dFg0hJk2lZx4cVb6nMq8wEr0tYu2iOp4aSd6fGh8jKl0zXc3v
   """
-
-/// SplitMix64: TEST ONLY. A device passes a generator backed by its hardware random source.
-struct TestOnlyGenerator: RandomNumberGenerator {
-  private var state: UInt64
-
-  /// Starts the sequence at `seed`.
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  /// The next 64 bits.
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-    return z ^ (z >> 31)
-  }
-}

@@ -376,23 +376,3 @@ func refuses(_ token: [UInt8], ring: borrowing KeyRing, _ what: StaticString) ->
 func staticBytes(_ text: StaticString) -> [UInt8] {
   text.withUTF8Buffer { Array($0) }
 }
-
-/// A deterministic generator for the round trip (SplitMix64): TEST ONLY. Real firmware passes
-/// a generator backed by its hardware random source.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-
-  /// Starts the sequence at `seed`.
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  /// The next 64 bits of the sequence.
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-    return z ^ (z >> 31)
-  }
-}
