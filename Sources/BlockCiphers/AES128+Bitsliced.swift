@@ -151,8 +151,13 @@ extension AES128 {
     static func interleave(_ block: borrowing InlineArray<16, UInt8>) -> (UInt64, UInt64) {
       // Columns 0 and 1 are bytes 0...7, columns 2 and 3 bytes 8...15 (little-endian words,
       // so column 0 and column 2 are the low halves).
-      let front = littleEndianWord(block, at: 0)
-      let back = littleEndianWord(block, at: 8)
+      interleave(front: littleEndianWord(block, at: 0), back: littleEndianWord(block, at: 8))
+    }
+
+    /// `interleave(_:)` of the block whose bytes 0...7 are the little-endian word `front` and
+    /// bytes 8...15 the word `back`.
+    @inline(__always)
+    static func interleave(front: UInt64, back: UInt64) -> (UInt64, UInt64) {
       let even = spreadBytes(front & 0xFFFF_FFFF) | spreadBytes(back & 0xFFFF_FFFF) &<< 8
       let odd = spreadBytes(front &>> 32) | spreadBytes(back &>> 32) &<< 8
       return (even, odd)
@@ -163,10 +168,18 @@ extension AES128 {
     static func deinterleave(
       _ even: UInt64, _ odd: UInt64, into block: inout InlineArray<16, UInt8>
     ) {
-      let front = gatherBytes(even) | gatherBytes(odd) &<< 32
-      let back = gatherBytes(even &>> 8) | gatherBytes(odd &>> 8) &<< 32
+      let (front, back) = deinterleave(even, odd)
       storeLittleEndianWord(front, into: &block, at: 0)
       storeLittleEndianWord(back, into: &block, at: 8)
+    }
+
+    /// Undoes `interleave(front:back:)`: the block's bytes 0...7 and 8...15 as little-endian
+    /// words.
+    @inline(__always)
+    static func deinterleave(_ even: UInt64, _ odd: UInt64) -> (front: UInt64, back: UInt64) {
+      let front = gatherBytes(even) | gatherBytes(odd) &<< 32
+      let back = gatherBytes(even &>> 8) | gatherBytes(odd &>> 8) &<< 32
+      return (front, back)
     }
 
     /// Moves byte m (m < 4) of `value` to byte 2m, leaving the odd bytes zero.

@@ -4,6 +4,8 @@
 // (computation).
 // SPDX-License-Identifier: Apache-2.0
 
+import CryptoSupport
+
 /// The running state of SHA-256 (and of SHA-224, which differs only in its initial values and in
 /// how much of the final state it outputs).
 ///

@@ -13,7 +13,8 @@ import SHA2
 /// Each Fernet key is expanded once (AES round keys, HMAC pads), so sealing and opening many
 /// messages costs no key setup.
 public struct KeyRing: ~Copyable {
-  private let layers: [LayerKey]
+  /// The expanded layer keys, innermost first.
+  let layers: [FernetKeyBox]
 
   /// The 56 lowercase hex digits of the key file's SHA-224.
   public let shaHex: [UInt8]
@@ -22,12 +23,15 @@ public struct KeyRing: ~Copyable {
   public var layerCount: Int { layers.count }
 
   init(keyFileBytes bytes: Span<UInt8>) {
-    var layers: [LayerKey] = []
+    var layers: [FernetKeyBox] = []
     let count = bytes.count / KeyFile.layerKeyLength
     layers.reserveCapacity(count)
     for index in 0..<count {
       let start = index * KeyFile.layerKeyLength
-      layers.append(LayerKey(bytes.extracting(start..<(start + KeyFile.layerKeyLength))))
+      // The ring hands over exactly 32 bytes, which always make a key.
+      let key = FernetKey(
+        checkedRawBytes: bytes.extracting(start..<(start + KeyFile.layerKeyLength)))
+      layers.append(FernetKeyBox(key))
     }
     self.layers = layers
     var hex: [UInt8] = []
@@ -40,16 +44,6 @@ public struct KeyRing: ~Copyable {
     _ index: Int, _ body: (borrowing FernetKey) throws(E) -> R
   ) throws(E) -> R {
     try body(layers[index].key)
-  }
-}
-
-/// One expanded Fernet key, boxed so that a ring can hold a variable number of them.
-private final class LayerKey {
-  let key: FernetKey
-
-  init(_ bytes: Span<UInt8>) {
-    // The ring hands over exactly 32 bytes, which always make a key.
-    key = FernetKey(checkedRawBytes: bytes)
   }
 }
 
