@@ -209,17 +209,24 @@ public enum Base64URL {
       // write 3 * wholeGroups <= byteCount bytes, which the capacity reserved above holds.
       unsafe text.withUnsafeBufferPointer { source in
         unsafe out.withUnsafeMutableBufferPointer { target, initializedCount in
-          let input = unsafe UnsafeRawPointer(source.baseAddress)
-          let output = target.baseAddress
-          for group in 0..<wholeGroups {
-            let word = unsafe input.unsafelyUnwrapped.loadUnaligned(
-              fromByteOffset: 4 * group, as: UInt32.self)
-            let (bits, isInvalid) = values(UInt32(littleEndian: word))
+          let input = unsafe UnsafeRawPointer(source.baseAddress).unsafelyUnwrapped
+          let output = unsafe (target.baseAddress.unsafelyUnwrapped + initializedCount)
+          // Two groups (eight characters, one 64-bit word) at a time, then an odd last one.
+          var invalidPairs: UInt64 = 0
+          for pair in 0..<(wholeGroups / 2) {
+            let word = unsafe input.loadUnaligned(fromByteOffset: 8 * pair, as: UInt64.self)
+            let (values, isInvalid) = sextets(UInt64(littleEndian: word))
+            invalidPairs |= isInvalid
+            unsafe store(group(UInt32(truncatingIfNeeded: values)), at: output + 6 * pair)
+            unsafe store(group(UInt32(truncatingIfNeeded: values >> 32)), at: output + 6 * pair + 3)
+          }
+          invalid = UInt32(truncatingIfNeeded: invalidPairs | invalidPairs >> 32)
+          if wholeGroups % 2 == 1 {
+            let last = wholeGroups - 1
+            let word = unsafe input.loadUnaligned(fromByteOffset: 4 * last, as: UInt32.self)
+            let (values, isInvalid) = sextets(UInt32(littleEndian: word))
             invalid |= isInvalid
-            let bytes = unsafe output.unsafelyUnwrapped + initializedCount + 3 * group
-            unsafe bytes[0] = UInt8(truncatingIfNeeded: bits >> 16)
-            unsafe bytes[1] = UInt8(truncatingIfNeeded: bits >> 8)
-            unsafe bytes[2] = UInt8(truncatingIfNeeded: bits)
+            unsafe store(group(values), at: output + 3 * last)
           }
           initializedCount += 3 * wholeGroups
         }
@@ -275,7 +282,7 @@ public enum Base64URL {
     UInt32(bitPattern: ~((c - lo) >> 8) & ~((hi - c) >> 8))
   }
 
-  // Decoding four characters at once, one per byte of a 32-bit word: with each byte's top
+  // Decoding several characters at once, one per byte of a word: with each byte's top
   // bit cleared and then set, subtracting t (times 0x01010101) leaves bit 7 of a byte set
   // exactly when the byte (below 128) is >= t, without borrowing across bytes. Ranges are
   // pairs of such tests; each range selects its offset to the 6-bit value ('A' -> -65,
@@ -283,36 +290,49 @@ public enum Base64URL {
   // `characters(_:)` so that it cannot carry into the next byte. A byte with its top bit set,
   // or in no range, is invalid.
 
-  /// Bit 7 of each byte set where that byte of `marked` (top bits set) minus 0x80 is >= t.
+  /// The 6-bit value of each character in `word` (one per byte), and bit 7 set in each byte of
+  /// the second result whose character is not in the alphabet. Generic over the word so that
+  /// the decoder takes eight characters at a time (`UInt64`) and four for an odd last group.
   @inline(__always)
-  private static func atLeast(_ marked: UInt32, _ t: UInt32) -> UInt32 {
-    (marked &- t &* 0x0101_0101) & 0x8080_8080
-  }
-
-  /// The 24 bits encoded by four characters (the first in the lowest byte of `word`), and
-  /// bit 7 set in each byte of the second result whose character is not in the alphabet.
-  @inline(__always)
-  private static func values(_ word: UInt32) -> (bits: UInt32, invalid: UInt32) {
-    let high: UInt32 = 0x8080_8080
-    let ones: UInt32 = 0x0101_0101
-    let low = word & 0x7F7F_7F7F
+  private static func sextets<Word: FixedWidthInteger & UnsignedInteger>(_ word: Word)
+    -> (values: Word, invalid: Word)
+  {
+    let ones = Word.max / 255
+    let high = ones &* 0x80
+    let low = word & (ones &* 0x7F)
     let marked = low | high
-    let upper = atLeast(marked, 65) & ~atLeast(marked, 91)
-    let lower = atLeast(marked, 97) & ~atLeast(marked, 123)
-    let digit = atLeast(marked, 48) & ~atLeast(marked, 58)
-    let minus = atLeast(marked, 45) & ~atLeast(marked, 46)
-    let underscore = atLeast(marked, 95) & ~atLeast(marked, 96)
+    // Bit 7 of each byte set where that byte of `marked`, minus 0x80, is >= t.
+    func atLeast(_ t: Word) -> Word {
+      (marked &- t &* ones) & high
+    }
+    let upper = atLeast(65) & ~atLeast(91)
+    let lower = atLeast(97) & ~atLeast(123)
+    let digit = atLeast(48) & ~atLeast(58)
+    let minus = atLeast(45) & ~atLeast(46)
+    let underscore = atLeast(95) & ~atLeast(96)
     let valid = (upper | lower | digit | minus | underscore) & ~word
     var offset = (upper >> 7) &* 0xFF & (191 &* ones)
     offset |= (lower >> 7) &* 0xFF & (185 &* ones)
     offset |= (digit >> 7) &* 0xFF & (4 &* ones)
     offset |= (minus >> 7) &* 0xFF & (17 &* ones)
     offset |= (underscore >> 7) &* 0xFF & (224 &* ones)
-    let values = (low &+ (offset & 0x7F7F_7F7F)) ^ (offset & high)
-    let bits =
-      (values & 0x3F) << 18 | (values >> 8 & 0x3F) << 12 | (values >> 16 & 0x3F) << 6
+    let values = (low &+ (offset & (ones &* 0x7F))) ^ (offset & high)
+    return (values, ~valid & high)
+  }
+
+  /// The 24 bits that four 6-bit values (the first in the lowest byte) encode.
+  @inline(__always)
+  private static func group(_ values: UInt32) -> UInt32 {
+    (values & 0x3F) << 18 | (values >> 8 & 0x3F) << 12 | (values >> 16 & 0x3F) << 6
       | (values >> 24 & 0x3F)
-    return (bits, ~valid & high)
+  }
+
+  /// Writes the three bytes of a 24-bit group, most significant first.
+  @inline(__always)
+  private static func store(_ bits: UInt32, at bytes: UnsafeMutablePointer<UInt8>) {
+    unsafe bytes[0] = UInt8(truncatingIfNeeded: bits >> 16)
+    unsafe bytes[1] = UInt8(truncatingIfNeeded: bits >> 8)
+    unsafe bytes[2] = UInt8(truncatingIfNeeded: bits)
   }
 
   /// The 6-bit value of an ASCII character, and all ones in the second result when the character
