@@ -113,4 +113,17 @@ public struct AES128: BlockCipher, ~Copyable {
     }
     state.unpack(into: &blocks)
   }
+
+  /// Decrypts four independent blocks given as 64-bit words, in one bitsliced pass.
+  ///
+  /// - Parameter words: Four ciphertext blocks, block l as `words[2 * l]` (bytes 0...7,
+  ///   little-endian) and `words[2 * l + 1]` (bytes 8...15); replaced by their plaintexts.
+  /// - Timing: constant.
+  public borrowing func decrypt(words: inout InlineArray<8, UInt64>) {
+    var state = BitslicedState(packingWords: words)
+    unsafe roundKeys.withUnsafeBufferPointer { keys in
+      unsafe state.decrypt(roundKeys: keys)
+    }
+    state.unpack(intoWords: &words)
+  }
 }

@@ -41,6 +41,14 @@ public protocol BlockCipher: ~Copyable {
   /// - Parameter blocks: Four ciphertext blocks, replaced by their plaintexts.
   /// - Timing: constant for a constant-time cipher such as ``AES128``.
   borrowing func decrypt(blocks: inout InlineArray<4, InlineArray<16, UInt8>>)
+
+  /// ``decrypt(blocks:)`` with the blocks as 64-bit words, as modes load them from memory:
+  /// block l is `words[2 * l]` (its bytes 0...7, byte 0 the lowest) and `words[2 * l + 1]`
+  /// (bytes 8...15).
+  ///
+  /// - Parameter words: Four ciphertext blocks, replaced by their plaintexts.
+  /// - Timing: constant for a constant-time cipher such as ``AES128``.
+  borrowing func decrypt(words: inout InlineArray<8, UInt64>)
 }
 
 extension BlockCipher where Self: ~Copyable {
@@ -63,6 +71,29 @@ extension BlockCipher where Self: ~Copyable {
   public borrowing func decrypt(blocks: inout InlineArray<4, InlineArray<16, UInt8>>) {
     for index in 0..<4 {
       decrypt(block: &blocks[index])
+    }
+  }
+
+  /// Decrypts four blocks given as words through ``decrypt(blocks:)``, for ciphers that have
+  /// no word form of their own.
+  ///
+  /// - Parameter words: Four ciphertext blocks as in the requirement, replaced by their
+  ///   plaintexts.
+  public borrowing func decrypt(words: inout InlineArray<8, UInt64>) {
+    var blocks = InlineArray<4, InlineArray<16, UInt8>>(repeating: InlineArray(repeating: 0))
+    for word in 0..<8 {
+      for byte in 0..<8 {
+        blocks[word / 2][8 * (word % 2) + byte] = UInt8(
+          truncatingIfNeeded: words[word] >> (8 * UInt64(byte)))
+      }
+    }
+    decrypt(blocks: &blocks)
+    for word in 0..<8 {
+      var value: UInt64 = 0
+      for byte in 0..<8 {
+        value |= UInt64(blocks[word / 2][8 * (word % 2) + byte]) << (8 * UInt64(byte))
+      }
+      words[word] = value
     }
   }
 }

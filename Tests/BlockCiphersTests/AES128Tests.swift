@@ -98,6 +98,30 @@ func hex(_ text: String) -> [UInt8] {
     }
   }
 
+  @Test("the word form decrypts as the block form")
+  func wordFormMatchesBlocks() {
+    var rng = SeededGenerator(seed: 0xAE5_0006)
+    for _ in 0..<200 {
+      let cipher = AES128(key: block(rng.bytes(16)))
+      let ciphertexts = (0..<4).map { _ in rng.bytes(16) }
+      var blocks = InlineArray<4, InlineArray<16, UInt8>> { block(ciphertexts[$0]) }
+      cipher.decrypt(blocks: &blocks)
+      // Block l is words 2l (bytes 0...7) and 2l + 1 (bytes 8...15), little-endian.
+      var words = InlineArray<8, UInt64> { index in
+        (0..<8).reduce(0) { word, byte in
+          word | UInt64(ciphertexts[index / 2][8 * (index % 2) + byte]) << (8 * byte)
+        }
+      }
+      cipher.decrypt(words: &words)
+      for lane in 0..<4 {
+        let fromWords = (0..<16).map {
+          UInt8(truncatingIfNeeded: words[2 * lane + $0 / 8] >> (8 * ($0 % 8)))
+        }
+        #expect(fromWords == bytes(blocks[lane]), "lane \(lane)")
+      }
+    }
+  }
+
   @Test("lanes are independent: equal blocks in any lane give equal results")
   func lanesAreIndependent() {
     var rng = SeededGenerator(seed: 0xAE5_0005)

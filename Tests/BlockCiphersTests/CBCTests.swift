@@ -8,7 +8,7 @@ import Testing
 import _TestSupport
 
 /// A textbook cipher that has only the single-block functions, so that CBC runs through the
-/// protocol's default four-block implementations.
+/// protocol's default four-block and word implementations.
 struct ReferenceCipher: BlockCipher {
   static var blockByteCount: Int { 16 }
   let reference: ReferenceAES
