@@ -376,39 +376,35 @@ public enum Base64URL {
   /// directly; it is `@inlinable` so that such a call costs no more than here.
   @inlinable @inline(__always)
   package static func characters(_ group: UInt32) -> UInt32 {
-    let values =
-      group >> 18 | (group >> 4) & 0x3F00 | (group << 10) & 0x3F_0000 | (group << 24) & 0x3F00_0000
-    let marked = values | 0x8080_8080
-    let ones: UInt32 = 0x0101_0101
-    let from26 = ((marked &- 26 &* ones) >> 7) & ones
-    let from52 = ((marked &- 52 &* ones) >> 7) & ones
-    let from62 = ((marked &- 62 &* ones) >> 7) & ones
-    let from63 = ((marked &- 63 &* ones) >> 7) & ones
-    let offset =
-      65 &* ones ^ from26 &* 0x06 ^ from52 &* 0xBB ^ from62 &* 0x13 ^ from63 &* 0xCF
-    return (values &+ (offset & 0x7F7F_7F7F)) ^ (offset & 0x8080_8080)
+    characters(
+      sextets: group >> 18 | (group >> 4) & 0x3F00 | (group << 10) & 0x3F_0000
+        | (group << 24) & 0x3F00_0000)
   }
 
   /// The characters of two 24-bit groups at once: group g0 in the low 24 bits of `pair`'s low
   /// half and g1 in the low 24 bits of its high half give g0's four characters in the low half
-  /// and g1's in the high half, the first of each in its half's lowest byte.
-  ///
-  /// It is `characters(_:)` on a 64-bit word: the same per-byte range tests and offsets, with
-  /// the constants repeated in both halves and the sextets gathered under a mask per half so
-  /// that neither group's bits reach the other half.
+  /// and g1's in the high half, the first of each in its half's lowest byte. The sextets are
+  /// gathered under a mask per half, so that neither group's bits reach the other half.
   @inlinable @inline(__always)
   package static func characters(pair: UInt64) -> UInt64 {
-    let values =
-      (pair >> 18) & 0x0000_003F_0000_003F | (pair >> 4) & 0x0000_3F00_0000_3F00
-      | (pair << 10) & 0x003F_0000_003F_0000 | (pair << 24) & 0x3F00_0000_3F00_0000
-    let marked = values | 0x8080_8080_8080_8080
-    let ones: UInt64 = 0x0101_0101_0101_0101
+    characters(
+      sextets: (pair >> 18) & 0x0000_003F_0000_003F | (pair >> 4) & 0x0000_3F00_0000_3F00
+        | (pair << 10) & 0x003F_0000_003F_0000 | (pair << 24) & 0x3F00_0000_3F00_0000)
+  }
+
+  /// The character of each 6-bit value in `values` (one per byte), by the range tests and
+  /// offsets described above.
+  @inlinable @inline(__always)
+  static func characters<Word: FixedWidthInteger & UnsignedInteger>(sextets values: Word) -> Word {
+    let ones = Word.max / 255
+    let high = ones &* 0x80
+    let marked = values | high
     let from26 = ((marked &- 26 &* ones) >> 7) & ones
     let from52 = ((marked &- 52 &* ones) >> 7) & ones
     let from62 = ((marked &- 62 &* ones) >> 7) & ones
     let from63 = ((marked &- 63 &* ones) >> 7) & ones
     let offset =
       65 &* ones ^ from26 &* 0x06 ^ from52 &* 0xBB ^ from62 &* 0x13 ^ from63 &* 0xCF
-    return (values &+ (offset & 0x7F7F_7F7F_7F7F_7F7F)) ^ (offset & 0x8080_8080_8080_8080)
+    return (values &+ (offset & (ones &* 0x7F))) ^ (offset & high)
   }
 }

@@ -111,15 +111,15 @@ private func inlineIV(_ bytes: [UInt8]) -> InlineArray<16, UInt8> {
 
   @Test func keyTextErrorsArePrecise() {
     #expect(throws: FernetError.invalidKeyLength(byteCount: 31)) {
-      try FernetKey(base64URL: Base64URL.encode([UInt8](repeating: 1, count: 31)))
+      _ = try FernetKey(base64URL: Base64URL.encode([UInt8](repeating: 1, count: 31)))
     }
     #expect(throws: FernetError.invalidKeyEncoding(.invalidCharacter(offset: 2))) {
-      try FernetKey(base64URL: "cw+0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=")
+      _ = try FernetKey(base64URL: "cw+0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=")
     }
     #expect(throws: FernetError.invalidKeyEncoding(.invalidLength)) {
-      try FernetKey(base64URL: "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4")
+      _ = try FernetKey(base64URL: "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4")
     }
-    #expect(throws: FernetError.invalidKeyLength(byteCount: 0)) { try FernetKey(rawBytes: []) }
+    #expect(throws: FernetError.invalidKeyLength(byteCount: 0)) { _ = try FernetKey(rawBytes: []) }
     let message = FernetError.invalidKeyLength(byteCount: 31).description
     #expect(message.contains("32 bytes") && message.contains("44"))
   }
@@ -210,9 +210,9 @@ private func inlineIV(_ bytes: [UInt8]) -> InlineArray<16, UInt8> {
   }
 
   @Test func emptyAndBadKeyLists() {
-    #expect(throws: FernetError.noKeys) { try MultiFernet(base64URLKeys: []) }
+    #expect(throws: FernetError.noKeys) { _ = try MultiFernet(base64URLKeys: []) }
     #expect(throws: FernetError.invalidKeyLength(byteCount: 3)) {
-      try MultiFernet(base64URLKeys: ["cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=", "AAAA"])
+      _ = try MultiFernet(base64URLKeys: ["cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=", "AAAA"])
     }
   }
 }
