@@ -5,7 +5,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import BlockCiphers
-import CryptoSupport
 import Encodings
 import SHA2
 
@@ -176,45 +175,9 @@ struct NestedEncryption {
       inputCount = textCount
     }
     self.layers = layers
-    (innerStates, outerStates) = Self.keyStates(keys)
-  }
-
-  /// H(K ^ ipad) and H(K ^ opad) for every layer's signing key K (RFC 2104: the pads repeat
-  /// 0x36 and 0x5C), four keys per compression.
-  static func keyStates(_ keys: [FernetKeyBox]) -> (
-    inner: [InlineArray<8, UInt32>], outer: [InlineArray<8, UInt32>]
-  ) {
-    var inner: [InlineArray<8, UInt32>] = []
-    var outer: [InlineArray<8, UInt32>] = []
-    inner.reserveCapacity(keys.count)
-    outer.reserveCapacity(keys.count)
-    // Four padded keys at a time, in memory that is wiped when it goes away.
-    let blocks = SecretStorage<UInt8>(repeating: 0, count: 256)
-    var first = 0
-    while first < keys.count {
-      let count = min(4, keys.count - first)
-      for pad: UInt8 in [0x36, 0x5C] {
-        for lane in 0..<count {
-          keys[first + lane].key.rawKey.withSpan { rawKey in
-            blocks.withMutableSpan { block in
-              // The signing key is the first 16 bytes, zero-padded to a 64-byte block.
-              for byte in 0..<64 {
-                block[64 * lane + byte] = (byte < 16 ? rawKey[byte] : 0) ^ pad
-              }
-            }
-          }
-        }
-        var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: SHA256Lanes.initialState)
-        blocks.withSpan { block in
-          SHA256Lanes.compress(&states, blocks: block, offsets: [0, 64, 128, 192])
-        }
-        for lane in 0..<count {
-          if pad == 0x36 { inner.append(states[lane]) } else { outer.append(states[lane]) }
-        }
-      }
-      first += count
-    }
-    return (inner, outer)
+    // Each key's HMAC has absorbed its keyed pads already: H(K ^ ipad) and H(K ^ opad).
+    innerStates = keys.map { $0.key.signer.padChainingValues.inner }
+    outerStates = keys.map { $0.key.signer.padChainingValues.outer }
   }
 
   /// Writes layer `index`'s header (version, `timestamp`, `iv`) into its HMAC buffer and its
@@ -478,42 +441,18 @@ struct NestedEncryption {
     while hashPending(index) >= 64 {
       hashBlocks(of: lanes, count: 1, from: hashBuffers)
     }
-    // The last bytes start at a multiple of 64 in the ring and are fewer, so they do not wrap.
+    // The last bytes start at a multiple of 64 in the ring and are fewer, so they do not wrap;
+    // the scalar engine pads them and runs the outer hash.
     let remaining = hashPending(index)
     let start = index * Self.hashRingStride + (layers[index].hashed & (Self.hashRingByteCount - 1))
-    var tail = InlineArray<128, UInt8>(repeating: 0)
-    for byte in 0..<remaining { tail[byte] = hashBuffers[start + byte] }
-    tail[remaining] = 0x80
-    let tailBlocks = remaining + 9 <= 64 ? 1 : 2
-    // The inner message is the 64-byte ipad block and the signed raw bytes.
-    let bitCount = UInt64(64 + layers[index].hashed + remaining) * 8
-    for byte in 0..<8 {
-      tail[64 * tailBlocks - 8 + byte] = UInt8(
-        truncatingIfNeeded: bitCount >> (56 - 8 * UInt64(byte)))
-    }
-    var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: innerStates[index])
-    for block in 0..<tailBlocks {
-      SHA256Lanes.compress(&states, blocks: tail.span, offsets: InlineArray(repeating: 64 * block))
-    }
-    // The outer message: the opad block, then the 32-byte inner digest (768 bits in all).
-    var outer = InlineArray<64, UInt8>(repeating: 0)
-    for word in 0..<8 {
-      for byte in 0..<4 {
-        outer[4 * word + byte] = UInt8(
-          truncatingIfNeeded: states[0][word] >> (24 - 8 * UInt32(byte)))
-      }
-    }
-    outer[32] = 0x80
-    outer[62] = 0x03
-    states = InlineArray(repeating: outerStates[index])
-    SHA256Lanes.compress(&states, blocks: outer.span, offsets: InlineArray(repeating: 0))
-    var tag = InlineArray<32, UInt8>(repeating: 0)
-    for word in 0..<8 {
-      for byte in 0..<4 {
-        tag[4 * word + byte] = UInt8(truncatingIfNeeded: states[0][word] >> (24 - 8 * UInt32(byte)))
-      }
-    }
-    return tag
+    // The inner message so far: the 64-byte ipad block and the raw bytes hashed.
+    var inner = SHA256Engine(
+      resuming: innerStates[index], absorbedByteCount: 64 + layers[index].hashed)
+    inner.update(hashBuffers.extracting(start..<(start + remaining)))
+    let innerDigest: InlineArray<32, UInt8> = inner.finish()
+    var outer = SHA256Engine(resuming: outerStates[index], absorbedByteCount: 64)
+    outer.update(innerDigest.span)
+    return outer.finish()
   }
 }
 

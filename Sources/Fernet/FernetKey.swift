@@ -37,9 +37,9 @@ public struct FernetKey: ~Copyable {
   /// pyca's maximum clock skew: a token stamped more than this far in the future is refused.
   public static let maximumClockSkew: UInt64 = 60
 
-  /// The 32 key bytes (also read by FernetKey+Nesting.swift, which derives the HMAC pads).
-  let rawKey: SecretStorage<UInt8>
-  private let signer: HMAC<SHA256>
+  private let rawKey: SecretStorage<UInt8>
+  /// HMAC-SHA256 keyed with the signing key (FernetKey+Nesting.swift takes its pad states).
+  let signer: HMAC<SHA256>
   /// The AES-128 cipher with the encryption key expanded (also used by FernetKey+Nesting.swift).
   let cipher: AES128
 

@@ -112,6 +112,15 @@ extension HMAC {
   }
 }
 
+extension HMAC where H == SHA256 {
+  /// The SHA-256 chaining values H(K ^ ipad) and H(K ^ opad) computed in `init`, for this
+  /// package's code that runs several HMACs side by side (the nested Fernet layers). Only
+  /// meaningful before any `update`.
+  package var padChainingValues: (inner: InlineArray<8, UInt32>, outer: InlineArray<8, UInt32>) {
+    (inner.chainingValue, outer.chainingValue)
+  }
+}
+
 /// An HMAC tag: the outer hash's digest, compared in constant time.
 public struct AuthenticationCode<H: HashFunction>: Equatable, Sendable, CustomStringConvertible {
   /// The tag as a digest of the underlying hash.

@@ -22,6 +22,22 @@ package struct SHA256Engine: Sendable {
     state = initialState
   }
 
+  /// A state that has absorbed `byteCount` bytes (a multiple of 64) and reached the chaining
+  /// value `state`: for callers that ran the whole blocks elsewhere (`SHA256Lanes`) and finish
+  /// here.
+  package init(resuming state: InlineArray<8, UInt32>, absorbedByteCount byteCount: Int) {
+    precondition(byteCount >= 0 && byteCount % 64 == 0, "whole blocks absorbed")
+    self.state = state
+    totalByteCount = UInt64(byteCount)
+  }
+
+  /// The chaining value after the whole blocks absorbed so far; only meaningful when no partial
+  /// block is pending.
+  package var chainingValue: InlineArray<8, UInt32> {
+    precondition(pendingCount == 0, "no partial block pending")
+    return state
+  }
+
   /// Absorbs `bytes`.
   package mutating func update(_ bytes: Span<UInt8>) {
     var offset = 0

@@ -15,13 +15,6 @@ package enum SHA256Lanes {
   /// Four 32-bit lanes.
   typealias Words = SIMD4<UInt32>
 
-  /// The initial hash value H(0) (FIPS 180-4 §5.3.3: the fractional parts of the square roots
-  /// of the first eight primes).
-  package static let initialState: InlineArray<8, UInt32> = [
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
-    0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-  ]
-
   /// The round constants K (FIPS 180-4 §4.2.2: the fractional parts of the cube roots of the
   /// first 64 primes).
   static let roundConstants: InlineArray<64, UInt32> = [

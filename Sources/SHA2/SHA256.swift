@@ -15,15 +15,24 @@ public struct SHA256: HashFunction {
   /// The digest length in bytes.
   public static let byteCount = 32
 
+  /// The initial hash value H(0) (FIPS 180-4 §5.3.3: the fractional parts of the square roots
+  /// of the first eight primes).
+  package static let initialState: InlineArray<8, UInt32> = [
+    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
+    0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
+  ]
+
   private var engine: SHA256Engine
 
   /// Creates a state that has absorbed nothing.
   public init() {
-    // FIPS 180-4 §5.3.3: the fractional parts of the square roots of the first eight primes.
-    engine = SHA256Engine(initialState: [
-      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
-      0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ])
+    engine = SHA256Engine(initialState: Self.initialState)
+  }
+
+  /// The chaining value after the whole blocks absorbed so far (see
+  /// `SHA256Engine.chainingValue`), for this package's multi-lane hashing.
+  package var chainingValue: InlineArray<8, UInt32> {
+    engine.chainingValue
   }
 
   /// Absorbs `bytes`.

@@ -33,7 +33,7 @@ private func digest(_ state: InlineArray<8, UInt32>) -> [UInt8] {
       }
       // The four padded messages one after the other in one buffer.
       let buffer = messages.flatMap(padded)
-      var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: SHA256Lanes.initialState)
+      var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: SHA256.initialState)
       for block in 0..<blockCount {
         let offsets = InlineArray<4, Int> { lane in 64 * (blockCount * lane + block) }
         SHA256Lanes.compress(&states, blocks: buffer.span, offsets: offsets)
@@ -49,7 +49,7 @@ private func digest(_ state: InlineArray<8, UInt32>) -> [UInt8] {
   @Test("lanes reading the same block give the same state: SHA-256 of \"abc\"")
   func sharedBlock() {
     let block = padded(Array("abc".utf8))
-    var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: SHA256Lanes.initialState)
+    var states = InlineArray<4, InlineArray<8, UInt32>>(repeating: SHA256.initialState)
     SHA256Lanes.compress(&states, blocks: block.span, offsets: InlineArray(repeating: 0))
     for lane in 0..<4 {
       #expect(
