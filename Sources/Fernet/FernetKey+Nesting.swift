@@ -6,6 +6,7 @@
 
 import BlockCiphers
 import Encodings
+import MessageAuthentication
 import SHA2
 
 /// A Fernet key held by reference, so that a variable number of keys can share one array.
